@@ -1,0 +1,81 @@
+"""The Starlette application factory and its lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from service import errors
+from service.config import Settings
+from service.database import create_pool, database_url, migrate_database
+from service.keys import load_or_create_keys
+from service.middleware import CSRFMiddleware, SecurityHeadersMiddleware
+from service.resources import resource_dir
+from service.routes import public
+from service.templating import create_templates
+
+log = logging.getLogger(__name__)
+
+StartupHook = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def routes() -> list[BaseRoute]:
+    """Every route of the service, domain by domain."""
+    return [
+        *public.routes,
+        Mount("/static", app=StaticFiles(directory=resource_dir("static")), name="static"),
+    ]
+
+
+def create_app(
+    settings: Settings | None = None, *, on_startup: Sequence[StartupHook] = ()
+) -> Starlette:
+    """Build the application; the database and keys are opened by its lifespan.
+
+    `on_startup` hooks run once the pool is open, with the lifespan state (the demo seeds data).
+    """
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        keys = load_or_create_keys(settings.data_dir)
+        async with database_url(settings) as url:
+            applied = await migrate_database(url)
+            if applied:
+                log.info("applied migrations %s", applied)
+            pool = await create_pool(url)
+            state: dict[str, Any] = {"pool": pool, "keys": keys, "settings": settings}
+            try:
+                for hook in on_startup:
+                    await hook(state)
+                yield state
+            finally:
+                await pool.close()
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, trust_proxy=settings.trust_proxy_headers),
+            Middleware(
+                CSRFMiddleware,
+                reject=errors.reject_request,
+                trust_proxy=settings.trust_proxy_headers,
+            ),
+        ],
+        exception_handlers={
+            HTTPException: errors.http_exception,
+            Exception: errors.server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.templates = create_templates()
+    app.state.settings = settings
+    return app
