@@ -19,7 +19,7 @@ def repository_queries() -> list[tuple[str, str]]:
     """Every module-level SQL constant in the repository modules: (module:NAME, sql)."""
     found = []
     for path in sorted(REPO.glob("*/repository.py")) + sorted(REPO.glob("*/*/repository.py")):
-        if ".worktrees" in path.parts or ".venv" in path.parts:
+        if path.relative_to(REPO).parts[0].startswith("."):
             continue
         tree = ast.parse(path.read_text())
         for node in tree.body:
