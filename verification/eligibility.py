@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 STATUSES = ("citizen", "legal_resident")
@@ -22,7 +22,6 @@ class EligibilityRules:
     residence: tuple[str, ...] = ()
     statuses: tuple[str, ...] = STATUSES
     census_required: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
