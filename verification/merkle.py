@@ -125,8 +125,8 @@ class ProofPlan:
 def _plan_path(level: int, index: int, size: int) -> tuple[list[NodeId], int, int]:
     """Siblings, bottom up, on the path from node (level, index) to the root of `size` leaves."""
     last = (size - 1) >> level
-    # Below height `inner` the node and the tree's last leaf are in different subtrees, so
-    # every sibling there is a complete perfect subtree.
+    # Below height inner - 1 the subtree holding the node ends before the tree's last leaf,
+    # so every sibling there is a complete perfect subtree.
     inner = (index ^ last).bit_length()
     nodes = [NodeId(level + height, (index >> height) ^ 1) for height in range(inner - 1)]
     fold_begin = len(nodes)
