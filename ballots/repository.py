@@ -106,6 +106,8 @@ SELECT cycle_id FROM board_heads WHERE closed_at IS NULL AND size > checkpoint_s
 TRY_LOCK = "SELECT pg_try_advisory_lock($1)"
 UNLOCK = "SELECT pg_advisory_unlock($1)"
 
+SELECT_CYCLE_ID_BY_SLUG = "SELECT id FROM cycles WHERE slug = $1"
+
 SELECT_INDEX_OF_LEAF = """
 SELECT leaf_index FROM board_entries WHERE cycle_id = $1 AND leaf_hash = $2
 """
@@ -276,3 +278,8 @@ async def try_advisory_lock(conn: Connection, key: int) -> bool:
 
 async def advisory_unlock(conn: Connection, key: int) -> None:
     await conn.execute(UNLOCK, key)
+
+
+async def fetch_cycle_id(db: Executor, slug: str) -> int | None:
+    cycle_id = await db.fetchval(SELECT_CYCLE_ID_BY_SLUG, slug)
+    return None if cycle_id is None else int(cycle_id)

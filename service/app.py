@@ -19,7 +19,7 @@ from service.database import create_pool, database_url, migrate_database
 from service.keys import load_or_create_keys
 from service.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from service.resources import resource_dir
-from service.routes import public
+from service.routes import board, public
 from service.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ def routes() -> list[BaseRoute]:
     """Every route of the service, domain by domain."""
     return [
         *public.routes,
+        *board.routes,
         Mount("/static", app=StaticFiles(directory=resource_dir("static")), name="static"),
     ]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
@@ -14,20 +13,13 @@ import pytest
 from nacl.signing import SigningKey
 
 from ballots import repository
-from ballots.casting import prepare_entry, seal_ballot
 from ballots.errors import BoardNotOpen, ManifestAlreadyFrozen
-from ballots.manifest import (
-    ManifestCycle,
-    ManifestProject,
-    ManifestScope,
-    build_manifest,
-    fingerprint,
-)
 from service import board
 from service.database import create_pool
 from service.keys import load_or_create_keys
+from tests.support.board import OpenBoard, append_test_entry, open_test_board
 from verification.checkpoint import verify_checkpoint
-from verification.formats import Channel, log_origin
+from verification.formats import log_origin
 from verification.merkle import hash_tree, verify_consistency, verify_inclusion
 from verification.note import NoteVerifier, compute_key_id
 
@@ -41,70 +33,16 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         await pool.close()
 
 
-async def open_test_board(pool: asyncpg.Pool, data_dir: Path) -> tuple[int, bytes, bytes]:
-    """A cycle with one scope and its frozen manifest; returns (cycle id, fingerprint, seal pk)."""
-    cycle_id = await pool.fetchval(
-        "INSERT INTO cycles (slug, name, reference_date, project_cost_cap_cents, "
-        "propose_eligibility) VALUES ('t', 'Test', '2026-01-01', 100000, '{}') RETURNING id"
-    )
-    scope_id = await pool.fetchval(
-        "INSERT INTO scopes (cycle_id, slug, name, budget_cents, ballot, tally, vote_eligibility)"
-        " VALUES ($1, 'city', 'City', 500000, '{\"kind\": \"single-choice\"}', '{}', '{}')"
-        " RETURNING id",
-        cycle_id,
-    )
-    keys = load_or_create_keys(data_dir)
-    sealing_pk = board.create_sealing_key(data_dir, cycle_id)
-    log_pk = bytes(board.log_signing_key(keys, cycle_id).verify_key)
-    manifest = build_manifest(
-        ManifestCycle(
-            cycle_id,
-            "t",
-            "Test",
-            date(2026, 1, 1),
-            datetime(2026, 1, 1, tzinfo=UTC),
-            datetime(2026, 2, 1, tzinfo=UTC),
-            False,
-            30,
-        ),
-        [
-            ManifestScope(
-                scope_id,
-                "city",
-                "City",
-                "main",
-                500000,
-                {"kind": "single-choice"},
-                {},
-                [ManifestProject(1, "P1", "Park", 100000)],
-            )
-        ],
-        log_public_key=log_pk,
-        sealing_public_key=sealing_pk,
-    )
-    async with pool.acquire() as conn:
-        await repository.insert_manifest(
-            conn, cycle_id, manifest, fingerprint(manifest), log_pk, sealing_pk
-        )
-    return cycle_id, fingerprint(manifest), sealing_pk
-
-
-async def cast(
-    pool: asyncpg.Pool, cycle_id: int, fp: bytes, seal_pk: bytes, n: int
-) -> tuple[int, bytes]:
-    prepared = prepare_entry(
-        fp, 1, n.to_bytes(32, "big"), Channel.WEB, seal_ballot(seal_pk, 1, {1: 1})
-    )
-    async with pool.acquire() as conn, conn.transaction():
-        index = await repository.append_entry(conn, cycle_id, prepared.entry, prepared.leaf_hash)
-    return index, prepared.entry
+async def cast(pool: asyncpg.Pool, tb: OpenBoard, n: int) -> tuple[int, bytes]:
+    return await append_test_entry(pool, tb, n)
 
 
 async def test_concurrent_appends_get_contiguous_indices(
     pool: asyncpg.Pool, data_dir: Path
 ) -> None:
-    cycle_id, fp, seal_pk = await open_test_board(pool, data_dir)
-    results = await asyncio.gather(*(cast(pool, cycle_id, fp, seal_pk, n) for n in range(120)))
+    tb = await open_test_board(pool, data_dir)
+    cycle_id = tb.cycle_id
+    results = await asyncio.gather(*(cast(pool, tb, n) for n in range(120)))
     assert sorted(index for index, _ in results) == list(range(120))
     stored = await repository.fetch_entries(pool, cycle_id, 0, 1000)
     assert [i for i, _, _ in stored] == list(range(120))
@@ -115,7 +53,8 @@ async def test_concurrent_appends_get_contiguous_indices(
 async def test_checkpoints_sign_the_tree_of_the_entries_and_proofs_verify(
     pool: asyncpg.Pool, data_dir: Path
 ) -> None:
-    cycle_id, fp, seal_pk = await open_test_board(pool, data_dir)
+    tb = await open_test_board(pool, data_dir)
+    cycle_id, fp = tb.cycle_id, tb.fingerprint
     keys = load_or_create_keys(data_dir)
     log_key = board.log_signing_key(keys, cycle_id)
     origin = log_origin(fp)
@@ -123,11 +62,11 @@ async def test_checkpoints_sign_the_tree_of_the_entries_and_proofs_verify(
         origin, compute_key_id(origin, bytes(log_key.verify_key)), bytes(log_key.verify_key)
     )
 
-    first = await asyncio.gather(*(cast(pool, cycle_id, fp, seal_pk, n) for n in range(37)))
+    first = await asyncio.gather(*(cast(pool, tb, n) for n in range(37)))
     cp1 = await board.checkpoint(pool, keys, cycle_id)
     assert cp1 is not None
     assert await board.checkpoint(pool, keys, cycle_id) is None, "no growth, no new checkpoint"
-    second = await asyncio.gather(*(cast(pool, cycle_id, fp, seal_pk, n) for n in range(37, 100)))
+    second = await asyncio.gather(*(cast(pool, tb, n) for n in range(37, 100)))
     cp2 = await board.checkpoint(pool, keys, cycle_id)
     assert cp2 is not None
 
@@ -158,19 +97,21 @@ async def test_checkpoints_sign_the_tree_of_the_entries_and_proofs_verify(
 
 
 async def test_the_checkpointer_signs_only_grown_boards(pool: asyncpg.Pool, data_dir: Path) -> None:
-    cycle_id, fp, seal_pk = await open_test_board(pool, data_dir)
+    tb = await open_test_board(pool, data_dir)
+    cycle_id = tb.cycle_id
     keys = load_or_create_keys(data_dir)
     checkpointer = board.Checkpointer(pool, keys, interval_s=0.01)
     assert await checkpointer.run_once() == 0
-    await cast(pool, cycle_id, fp, seal_pk, 1)
+    await cast(pool, tb, 1)
     assert await checkpointer.run_once() == 1
     assert await checkpointer.run_once() == 0
     assert [c.tree_size for c in await repository.fetch_checkpoints(pool, cycle_id)] == [1]
 
 
 async def test_the_board_is_append_only_and_closes(pool: asyncpg.Pool, data_dir: Path) -> None:
-    cycle_id, fp, seal_pk = await open_test_board(pool, data_dir)
-    await cast(pool, cycle_id, fp, seal_pk, 1)
+    tb = await open_test_board(pool, data_dir)
+    cycle_id = tb.cycle_id
+    await cast(pool, tb, 1)
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
         await pool.execute("UPDATE board_entries SET entry = '\\x00' WHERE cycle_id = $1", cycle_id)
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
@@ -179,11 +120,11 @@ async def test_the_board_is_append_only_and_closes(pool: asyncpg.Pool, data_dir:
         assert await repository.close_board(conn, cycle_id) == 1
         assert await repository.close_board(conn, cycle_id) is None
     with pytest.raises(BoardNotOpen):
-        await cast(pool, cycle_id, fp, seal_pk, 2)
+        await cast(pool, tb, 2)
 
 
 async def test_a_manifest_is_frozen_once(pool: asyncpg.Pool, data_dir: Path) -> None:
-    cycle_id, _, _ = await open_test_board(pool, data_dir)
+    cycle_id = (await open_test_board(pool, data_dir)).cycle_id
     async with pool.acquire() as conn:
         with pytest.raises(ManifestAlreadyFrozen):
             await repository.insert_manifest(conn, cycle_id, b"{}", bytes(32), bytes(32), bytes(32))
