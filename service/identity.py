@@ -6,7 +6,8 @@ Configuration (environment):
   CIVICA_OIDC_ISSUER           OpenID Connect provider (leave unset to offer no OIDC sign-in)
   CIVICA_OIDC_CLIENT_ID, CIVICA_OIDC_CLIENT_SECRET (or CIVICA_OIDC_CLIENT_SECRET_FILE)
   CIVICA_OIDC_SCOPES           default "openid"
-  CIVICA_OIDC_CLAIMS           e.g. "national_id=nic,birth_date=birthdate,residence=region,status=status"
+  CIVICA_OIDC_CLAIMS           attribute=claim pairs, e.g.
+                               "national_id=nic,birth_date=birthdate,residence=region,status=status"
   CIVICA_OIDC_NAME             the name shown on the sign-in page
   CIVICA_TRUSTED_ISSUERS       JSON file of credential issuers (default DATA/trusted_issuers.json)
   CIVICA_CREDENTIAL_AUDIENCE   default: CIVICA_PUBLIC_URL

@@ -34,6 +34,8 @@ SELECT person_key, birth_date, residence, status, phone_key, email_key, contact_
   FROM census_entries WHERE person_key = $1
 """
 
+SELECT_LAST_CENSUS_SOURCE = "SELECT source FROM census_imports ORDER BY id DESC LIMIT 1"
+
 SELECT_CENSUS_SUMMARY = """
 SELECT (SELECT count(*) FROM census_entries) AS entries,
        (SELECT max(imported_at) FROM census_imports) AS last_imported_at
@@ -87,9 +89,15 @@ async def replace_census(
             columns=CENSUS_COLUMNS,
             records=[
                 (
-                    e.person_key, e.birth_date, e.residence, e.status, e.phone_key,
-                    e.email_key, e.contact_sealed, imported.id,
-                )  # fmt: skip
+                    e.person_key,
+                    e.birth_date,
+                    e.residence,
+                    e.status,
+                    e.phone_key,
+                    e.email_key,
+                    e.contact_sealed,
+                    imported.id,
+                )
                 for e in entries
             ],
         )
@@ -105,6 +113,12 @@ async def fetch_census_entry(conn: Executor, person_key: str) -> CensusEntry | N
 async def census_summary(conn: Executor) -> CensusSummary:
     """How many people are on the roll and when it was last imported."""
     return CensusSummary.from_row(await conn.fetchrow(SELECT_CENSUS_SUMMARY))
+
+
+async def last_census_source(conn: Executor) -> str | None:
+    """Where the current roll came from ('upload', 'command', 'demo'), or None."""
+    source: str | None = await conn.fetchval(SELECT_LAST_CENSUS_SOURCE)
+    return source
 
 
 # --- one-time code challenges ---------------------------------------------------------------

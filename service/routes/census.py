@@ -93,9 +93,7 @@ async def census_start_submit(request: Request) -> Response:
     identity_services = services(request)
     person = person_key(pepper, id_number)
     try:
-        await check_request_limits(
-            pool, identity_services, pepper, person, client_address(request)
-        )
+        await check_request_limits(pool, identity_services, pepper, person, client_address(request))
     except CodeRequestsLimited:
         return _too_many(request)
     requested = await request_code(pool, identity_services, person, born)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from datetime import date
@@ -29,7 +28,12 @@ from verification.eligibility import (
     check_eligibility,
     format_date,
 )
-from verification.identity.credential import CredentialRejected, CredentialReplayed, read_credential
+from verification.identity.credential import (
+    CredentialRejected,
+    CredentialReplayed,
+    nonce_hash,
+    read_credential,
+)
 from verification.identity.model import CitizenSession, VerifiedIdentity
 from verification.identity.oidc import OidcError, OidcProviderUnavailable, PendingAuthorization
 
@@ -148,14 +152,10 @@ async def oidc_callback(request: Request) -> Response:
     return await signed_in(request, identity)
 
 
-def _nonce_hash(nonce: str) -> bytes:
-    return hashlib.sha256(nonce.encode()).digest()
-
-
 async def issue_nonce(pool: asyncpg.Pool, lifetime_s: int = NONCE_LIFETIME_S) -> str:
     """A fresh single-use nonce for a credential presentation (stored hashed)."""
     nonce = secrets.token_urlsafe(24)
-    await repository.insert_nonce(pool, _nonce_hash(nonce), lifetime_s)
+    await repository.insert_nonce(pool, nonce_hash(nonce), lifetime_s)
     return nonce
 
 
@@ -191,7 +191,7 @@ async def credential_submit(request: Request) -> Response:
             audience=identity_services.settings.credential_audience,
             now=int(time.time()),
         )
-        if not await repository.consume_nonce(request.state.pool, _nonce_hash(accepted.nonce)):
+        if not await repository.consume_nonce(request.state.pool, nonce_hash(accepted.nonce)):
             raise CredentialReplayed(
                 _(
                     "This credential was already used, or its nonce expired or was not issued "

@@ -15,6 +15,7 @@ nonce, iat, exp, nbf (optional). The subject key is `national_id` when present.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import warnings
 from dataclasses import dataclass
@@ -118,6 +119,11 @@ class CredentialClaims:
     status: str
 
 
+def nonce_hash(nonce: str) -> bytes:
+    """How a credential nonce is stored: its SHA-256."""
+    return hashlib.sha256(nonce.encode()).digest()
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -167,7 +173,7 @@ def issue_credential(
 
 
 def load_trusted_issuers(path: Path) -> tuple[TrustedIssuer, ...]:
-    """Read `{"issuers": [{"issuer", "name", "public_key" (base64url, 32 bytes)}]}`; none if absent."""
+    """Read `{"issuers": [{"issuer", "name", "public_key" (base64url)}]}`; none if absent."""
     if not path.exists():
         return ()
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -182,7 +188,9 @@ def load_trusted_issuers(path: Path) -> tuple[TrustedIssuer, ...]:
 
 def trusted_issuers_document(issuers: tuple[TrustedIssuer, ...]) -> str:
     """The JSON form `load_trusted_issuers` reads."""
-    items = [{"issuer": i.issuer, "name": i.name, "public_key": _b64(i.public_key)} for i in issuers]
+    items = [
+        {"issuer": i.issuer, "name": i.name, "public_key": _b64(i.public_key)} for i in issuers
+    ]
     return json.dumps({"issuers": items}, indent=2) + "\n"
 
 
@@ -196,7 +204,9 @@ def read_credential(
     try:
         unverified = json.loads(jws.extract_compact(token.encode()).payload)
     except (JoseError, ValueError):
-        raise CredentialMalformed(_("This is not a signed credential: paste the whole text."))
+        raise CredentialMalformed(
+            _("This is not a signed credential: paste the whole text.")
+        ) from None
     if not isinstance(unverified, dict):
         raise CredentialMalformed(_("The credential's contents are not readable."))
     issuer = next((i for i in trusted if i.issuer == unverified.get("iss")), None)
@@ -208,7 +218,9 @@ def read_credential(
         )
     claims = _verified_claims(token, issuer)
     _check_registered_claims(claims, issuer.issuer, audience, now)
-    return AcceptedCredential(_identity_from(claims, issuer.issuer), str(claims["nonce"]), issuer.issuer)
+    return AcceptedCredential(
+        _identity_from(claims, issuer.issuer), str(claims["nonce"]), issuer.issuer
+    )
 
 
 def _verified_claims(token: str, issuer: TrustedIssuer) -> dict[str, Any]:
@@ -228,9 +240,7 @@ def _verified_claims(token: str, issuer: TrustedIssuer) -> dict[str, Any]:
     return dict(decoded.claims)
 
 
-def _check_registered_claims(
-    claims: dict[str, Any], issuer: str, audience: str, now: int
-) -> None:
+def _check_registered_claims(claims: dict[str, Any], issuer: str, audience: str, now: int) -> None:
     registry = jwt.JWTClaimsRegistry(
         now=now,
         leeway=LEEWAY_S,

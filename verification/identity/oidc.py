@@ -31,7 +31,7 @@ import httpx
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import (
     BadSignatureError,
     ExpiredTokenError,
@@ -94,12 +94,16 @@ class ClaimMapping:
     @classmethod
     def parse(cls, spec: str) -> ClaimMapping:
         """Read `national_id=nic,birth_date=birthdate,residence=region,status=status`."""
-        fields = {"national_id": None, "birth_date": None, "residence": None, "status": None}
+        fields: dict[str, str | None] = dict.fromkeys(
+            ("national_id", "birth_date", "residence", "status")
+        )
         for part in filter(None, (p.strip() for p in spec.split(","))):
             name, sep, claim = part.partition("=")
             if not sep or name.strip() not in fields or not claim.strip():
-                raise ValueError(f"claim mapping {part!r}: use attribute=claim, attributes are "
-                                 + ", ".join(fields))
+                raise ValueError(
+                    f"claim mapping {part!r}: use attribute=claim, attributes are "
+                    + ", ".join(fields)
+                )
             fields[name.strip()] = claim.strip()
         return cls(**fields)
 
@@ -232,7 +236,9 @@ def identity_from_claims(
     if status is not None and status not in STATUSES:
         status = "other"
     residence = _claim(claims, mapping.residence)
-    return VerifiedIdentity(PROVIDER, subject_key, born, residence[:32] if residence else None, status)
+    return VerifiedIdentity(
+        PROVIDER, subject_key, born, residence[:32] if residence else None, status
+    )
 
 
 def _claim(claims: Mapping[str, Any], name: str | None) -> str | None:
@@ -313,9 +319,9 @@ class OidcClient:
         metadata = await self.metadata()
         if "error" in params:
             raise OidcProviderRefused(
-                _("The sign-in service did not sign you in ({error}). Nothing was recorded.").format(
-                    error=params["error"][:100]
-                )
+                _(
+                    "The sign-in service did not sign you in ({error}). Nothing was recorded."
+                ).format(error=params["error"][:100])
             )
         if "iss" in params and params["iss"] != metadata.issuer:
             raise OidcStateMismatch(_("This sign-in answer came from another sign-in service."))
@@ -379,7 +385,6 @@ class OidcClient:
 
     @staticmethod
     def _signed_with_unknown_key(id_token: str, keys: KeySet) -> bool:
-        from joserfc import jws
 
         try:
             kid = jws.extract_compact(id_token.encode()).headers().get("kid")
