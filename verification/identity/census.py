@@ -112,6 +112,8 @@ def parse_census(data: bytes, *, today: date) -> list[CensusRow]:
     try:
         header = [name.strip().lower() for name in next(reader)]
         columns = _check_header(header, problems)
+        if problems:  # rows cannot be read against a wrong header
+            raise CensusFileRejected(problems)
         rows = _read_rows(reader, header, columns, today, problems)
     except csv.Error as error:
         problems.append(CensusProblem(reader.line_num, _("Broken CSV: {e}.").format(e=error)))
