@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from service.commands.issue_credential import test_issuer_seed, trust_test_issuer
+from service.commands.issue_credential import load_test_issuer_seed, trust_test_issuer
 from service.identity import IdentityServices
 from service.keys import DeploymentKeys
 from verification import repository
@@ -114,7 +114,7 @@ async def _write_demo_credential(pool: Any, services: IdentityServices, data_dir
     await repository.insert_nonce(pool, nonce_hash(nonce), DEMO_NONCE_LIFETIME_S)
     c = CREDENTIAL_CITIZEN
     token = issue_credential(
-        test_issuer_seed(data_dir),
+        load_test_issuer_seed(data_dir),
         issuer=TEST_ISSUER,
         audience=services.settings.credential_audience,
         claims=CredentialClaims("demo-diana", c.id_number, c.birth_date, c.residence, c.status),

@@ -58,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(func=run)
 
 
-def test_issuer_seed(data_dir: Path) -> bytes:
+def load_test_issuer_seed(data_dir: Path) -> bytes:
     """The test issuer's Ed25519 seed, created (0600) on first use."""
     folder = keys_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -67,7 +67,7 @@ def test_issuer_seed(data_dir: Path) -> bytes:
 
 def trust_test_issuer(data_dir: Path, path: Path) -> bool:
     """Add the test issuer to the trusted issuers file; False if it was already there."""
-    public = public_key_for(test_issuer_seed(data_dir))
+    public = public_key_for(load_test_issuer_seed(data_dir))
     issuers = load_trusted_issuers(path)
     if any(i.issuer == TEST_ISSUER and i.public_key == public for i in issuers):
         return False
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     try:
         identity = IdentitySettings.from_env(os.environ, settings)
-        seed = test_issuer_seed(settings.data_dir)
+        seed = load_test_issuer_seed(settings.data_dir)
         nonce = args.nonce or _registered_nonce(settings, args.valid_for)
     except (ConfigError, MigrationError, EmbeddedDatabaseError, KeyFileError) as error:
         return fail(str(error))

@@ -51,9 +51,7 @@ async def request_code(
     )
 
 
-async def send_code(
-    client: httpx.AsyncClient, state: dict[str, Any], code: str
-) -> httpx.Response:
+async def send_code(client: httpx.AsyncClient, state: dict[str, Any], code: str) -> httpx.Response:
     return await client.post(
         "/identity/census/code", data={"code": code, "csrf_token": csrf_token(client, state)}
     )
@@ -160,9 +158,7 @@ async def test_ids_on_and_off_the_roll_get_the_same_answer_and_the_same_work(
         "new_handle", "insert_challenge", "open_contact",
     ]  # fmt: skip
     assert len(outbox_messages(state)) == 1  # only the matching request was sent a code
-    rows = await state["pool"].fetch(
-        "SELECT census_matched FROM census_challenges ORDER BY id"
-    )
+    rows = await state["pool"].fetch("SELECT census_matched FROM census_challenges ORDER BY id")
     assert [r["census_matched"] for r in rows] == [True, False, False]
 
 
@@ -224,7 +220,11 @@ async def test_code_requests_per_address_are_limited(census_client: Client) -> N
         *(
             client.post(
                 "/identity/census",
-                data={"id_number": f"500000{i:02d}", "birth_date": "1980-05-01", "csrf_token": token},
+                data={
+                    "id_number": f"500000{i:02d}",
+                    "birth_date": "1980-05-01",
+                    "csrf_token": token,
+                },
             )
             for i in range(14)
         )

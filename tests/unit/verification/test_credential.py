@@ -130,9 +130,10 @@ def test_missing_claims_are_refused() -> None:
 
 def test_whitespace_from_copying_is_ignored() -> None:
     token = issue()
-    assert read_credential(
-        token[:50] + "\n  " + token[50:], TRUSTED, audience=AUDIENCE, now=NOW
-    ).nonce == "n-1"
+    assert (
+        read_credential(token[:50] + "\n  " + token[50:], TRUSTED, audience=AUDIENCE, now=NOW).nonce
+        == "n-1"
+    )
 
 
 def test_trusted_issuers_file_round_trips(tmp_path: Path) -> None:
