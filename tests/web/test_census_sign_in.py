@@ -268,7 +268,8 @@ async def test_a_malformed_csv_is_refused_whole_with_line_numbers(census_client:
     )
     assert response.status_code == 422
     assert "2 problem(s)" in response.text
-    assert "<td>5</td>" in response.text and "<td>6</td>" in response.text
+    assert "<td>5</td>" in response.text
+    assert "<td>6</td>" in response.text
     assert "birth date" in response.text
     assert "needs a phone number or an e-mail address" in response.text
     assert await state["pool"].fetchval("SELECT count(*) FROM census_entries") == 3

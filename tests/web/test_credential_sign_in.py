@@ -155,4 +155,5 @@ async def test_the_same_person_through_two_providers_is_one_voter(app_client: Cl
     assert response.status_code == 303
     citizens = await state["pool"].fetch("SELECT data->'citizen' AS c FROM sessions")
     keys = {row["c"]["person_key"] for row in citizens}
-    assert len(citizens) == 2 and len(keys) == 1
+    assert len(citizens) == 2
+    assert len(keys) == 1

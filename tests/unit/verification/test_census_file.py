@@ -77,7 +77,9 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_returned() -> No
         messages[line] += message
     assert "ID number" in messages[3]
     assert "birth date" in messages[4]
-    assert "birth date" in messages[5] and "residence" in messages[5] and "phone" in messages[5]
+    assert "birth date" in messages[5]
+    assert "residence" in messages[5]
+    assert "phone" in messages[5]
     assert "phone number or an e-mail" in messages[6]
     assert "e-mail address is not valid" in messages[7]
     assert "already on line 2" in messages[8]
