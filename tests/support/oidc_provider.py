@@ -114,7 +114,8 @@ async def log_in_at_provider(authorize_url: str, login: str, *, abort: bool = Fa
                 continue
             action = re.search(r'<form[^>]*action="([^"]+)"', html)
             prompt = re.search(r'name="prompt" value="([^"]+)"', html)
-            assert action and prompt, html[:500]
+            assert action, html[:500]
+            assert prompt, html[:500]
             form = {"prompt": prompt.group(1)}
             if prompt.group(1) == "login":
                 form.update(login=login, password="any password")
