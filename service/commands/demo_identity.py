@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from service.commands.issue_credential import load_test_issuer_seed, trust_test_issuer
-from service.identity import IdentityServices
+from service.identity import OIDC_CALLBACK_PATH, IdentityServices
 from service.keys import DeploymentKeys
 from verification import repository
 from verification.identity.census import CensusRow, entry_for
@@ -148,7 +148,7 @@ def _oidc_lines(services: IdentityServices) -> list[str]:
     return [
         "  OpenID Connect: not configured, and the demo does not start a provider. To try it:",
         "    (cd tests/oidc && npm ci && PORT=9000 "
-        "REDIRECT_URIS=http://127.0.0.1:8000/identity/oidc/callback node provider.js)",
+        f"REDIRECT_URIS={services.settings.public_url}{OIDC_CALLBACK_PATH} node provider.js)",
         "    then restart the demo with CIVICA_OIDC_ISSUER=http://127.0.0.1:9000 "
         "CIVICA_OIDC_CLIENT_ID=civica",
         "    CIVICA_OIDC_CLIENT_SECRET=civica-secret-for-tests-only CIVICA_OIDC_SCOPES='openid "

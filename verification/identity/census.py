@@ -16,11 +16,15 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
 from verification.identity.model import normalise_subject, person_key
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 REQUIRED_COLUMNS = ("id_number", "birth_date", "residence")
 OPTIONAL_COLUMNS = ("phone", "email", "status")
@@ -148,7 +152,7 @@ def _check_header(header: list[str], problems: list[CensusProblem]) -> dict[str,
 
 
 def _read_rows(
-    reader: csv.Reader,  # type: ignore[name-defined]
+    reader: CsvReader,
     header: list[str],
     columns: dict[str, int],
     today: date,
