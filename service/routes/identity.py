@@ -29,6 +29,7 @@ from verification.eligibility import (
     format_date,
 )
 from verification.identity.credential import (
+    MAX_TOKEN_BYTES,
     CredentialRejected,
     CredentialReplayed,
     nonce_hash,
@@ -199,7 +200,8 @@ async def credential_submit(request: Request) -> Response:
                 )
             )
     except CredentialRejected as error:
-        return await _credential_page(request, {"credential": error.explanation}, "", 422)
+        shown = token[:MAX_TOKEN_BYTES]
+        return await _credential_page(request, {"credential": error.explanation}, shown, 422)
     return await signed_in(request, accepted.identity)
 
 
