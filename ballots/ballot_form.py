@@ -26,7 +26,7 @@ class BallotFormError(ValueError):
     """The submitted choices cannot be read; the message is fit to show the voter."""
 
 
-class CastTokenInvalid(ValueError):  # noqa: N818 (the token is the thing; "invalid" the problem)
+class CastTokenInvalid(ValueError):
     """The cast token does not match the choices, has expired, or was forged."""
 
 

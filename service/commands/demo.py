@@ -7,6 +7,7 @@ from typing import Any
 
 from service.accounts import Role, generate_one_time_password
 from service.commands.common import add_address_options, settings_from
+from service.commands.demo_identity import seed_identity_demo
 from service.commands.serve import serve
 from service.repository import put_staff
 
@@ -42,4 +43,7 @@ async def seed_demo(state: dict[str, Any]) -> None:
     print("civica demo: municipality administrator", flush=True)
     print(f"  user name: {DEMO_ADMIN}", flush=True)
     print(f"  one-time password: {password} (you choose a new one at first sign-in)", flush=True)
+    print("", flush=True)
+    for line in await seed_identity_demo(state):
+        print(line, flush=True)
     print("", flush=True)
