@@ -19,7 +19,19 @@ from service.database import create_pool, database_url, migrate_database
 from service.keys import load_or_create_keys
 from service.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from service.resources import resource_dir
-from service.routes import public
+from service.routes import (
+    admin_audit,
+    admin_cycles,
+    admin_review,
+    admin_staff,
+    complaints,
+    cycles,
+    dev,
+    projects,
+    proposals,
+    public,
+    staff,
+)
 from service.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -31,6 +43,17 @@ def routes() -> list[BaseRoute]:
     """Every route of the service, domain by domain."""
     return [
         *public.routes,
+        # budget cycles, proposals, review, staff and audit (issue 3)
+        *staff.routes,
+        *admin_cycles.routes,
+        *admin_review.routes,
+        *admin_staff.routes,
+        *admin_audit.routes,
+        *cycles.routes,
+        *proposals.routes,
+        *projects.routes,
+        *complaints.routes,
+        *dev.routes,
         Mount("/static", app=StaticFiles(directory=resource_dir("static")), name="static"),
     ]
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from verification.identity.model import CitizenSession
 
 STATUSES = ("citizen", "legal_resident")
 
@@ -41,3 +44,33 @@ class EligibilityRules:
             statuses=tuple(data.get("statuses", STATUSES)),
             census_required=bool(data.get("census_required", False)),
         )
+
+
+def check_eligibility(
+    rules: EligibilityRules, citizen: CitizenSession, reference_date: date
+) -> list[str]:
+    """Plain-language reasons `citizen` is not eligible under `rules` (empty: eligible).
+
+    Interim version from the proposals branch: it checks the age rule only. The identity and
+    eligibility issue replaces it with the full evaluation (residence, status, census).
+    """
+    reasons: list[str] = []
+    if rules.min_age is None and rules.max_age is None:
+        return reasons
+    if citizen.birth_date is None:
+        return ["Your identity provider did not confirm your date of birth, which is needed here."]
+    born = citizen.birth_date
+    age = (
+        reference_date.year
+        - born.year
+        - ((reference_date.month, reference_date.day) < (born.month, born.day))
+    )
+    if rules.min_age is not None and age < rules.min_age:
+        reasons.append(
+            f"You must be at least {rules.min_age} years old on {reference_date.isoformat()}."
+        )
+    if rules.max_age is not None and age > rules.max_age:
+        reasons.append(
+            f"You must be at most {rules.max_age} years old on {reference_date.isoformat()}."
+        )
+    return reasons
