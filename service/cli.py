@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from service.commands import demo, migrate, serve
+from service.commands import demo, load_cycle, migrate, serve
 
-COMMANDS: tuple[ModuleType, ...] = (serve, demo, migrate)
+COMMANDS: tuple[ModuleType, ...] = (serve, demo, migrate, load_cycle)
 
 
 def build_parser() -> argparse.ArgumentParser:
