@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from itertools import pairwise
 
 import asyncpg
 import pytest
@@ -37,7 +38,7 @@ async def test_entries_chain_and_verify(pool: asyncpg.Pool) -> None:
     assert await verify_audit_chain(pool) == 6
     rows = await pool.fetch("SELECT previous_hash, entry_hash FROM audit_log ORDER BY id")
     assert rows[0]["previous_hash"] == bytes(32)
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in pairwise(rows):
         assert after["previous_hash"] == before["entry_hash"]
 
 
@@ -58,8 +59,10 @@ async def test_the_database_refuses_update_delete_and_truncate(pool: asyncpg.Poo
     [
         ("UPDATE audit_log SET after = '{\"budget\": 999}' WHERE id = 2", "content"),
         ("UPDATE audit_log SET actor = 'staff:mallory' WHERE id = 2", "content"),
-        ("UPDATE audit_log SET recorded_at = recorded_at - interval '1 day' WHERE id = 2",
-         "content"),
+        (
+            "UPDATE audit_log SET recorded_at = recorded_at - interval '1 day' WHERE id = 2",
+            "content",
+        ),
         ("DELETE FROM audit_log WHERE id = 2", "link"),
     ],
 )
@@ -76,10 +79,13 @@ async def test_a_tampered_row_is_found(pool: asyncpg.Pool, tamper: str, reason: 
 
 
 async def test_an_entry_commits_or_rolls_back_with_its_change(pool: asyncpg.Pool) -> None:
-    with pytest.raises(RuntimeError, match="boom"):
+    async def change_that_fails() -> None:
         async with pool.acquire() as conn, conn.transaction():
             await record_audit(conn, "cli", "cycle.load", "cycle/x", None, {"a": 1})
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await change_that_fails()
     assert await pool.fetchval("SELECT count(*) FROM audit_log") == 0
     async with pool.acquire() as conn:
         with pytest.raises(RuntimeError, match="inside the transaction"):

@@ -8,8 +8,8 @@ import httpx
 
 from proposals import repository as store
 from proposals.phases import Phase
-from service.commands.demo import seed_demo
 from service.audit import verify_audit_chain
+from service.commands.demo import seed_demo
 from tests.support.proposals import count
 
 
@@ -42,7 +42,12 @@ async def test_demo_seeds_a_live_opp_cycle_once(
     assert await count(pool, "staff") == 4
     assert await verify_audit_chain(pool) > 0
 
-    for path in ("/", "/cycles/opp-2018", "/cycles/opp-2018/proposals", "/cycles/opp-2018/projects",
-                 "/cycles/opp-2018/complaints"):
+    for path in (
+        "/",
+        "/cycles/opp-2018",
+        "/cycles/opp-2018/proposals",
+        "/cycles/opp-2018/projects",
+        "/cycles/opp-2018/complaints",
+    ):
         response = await client.get(path)
         assert response.status_code == 200, (path, response.text[:2000])

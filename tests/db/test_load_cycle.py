@@ -52,7 +52,14 @@ async def test_a_file_loads_whole(pool: asyncpg.Pool) -> None:
     assert [s.slug for s in scopes][:2] == ["nacional", "norte"]
     assert scopes[0].settings.ballot.to_dict() == {"kind": "single-choice"}
     stored = await pool.fetchrow("SELECT tally, vote_eligibility FROM scopes WHERE slug = 'norte'")
-    assert set(stored["tally"]) == {"rule", "completion", "min_votes", "utilities", "tie_break", "seed"}
+    assert set(stored["tally"]) == {
+        "rule",
+        "completion",
+        "min_votes",
+        "utilities",
+        "tie_break",
+        "seed",
+    }
     assert stored["vote_eligibility"]["min_age"] == 18
     assert await verify_audit_chain(pool) == 1
 

@@ -32,7 +32,13 @@ def test_the_opp_2018_example() -> None:
     assert set(settings.propose_eligibility.statuses) == {"citizen", "legal_resident"}
     names = [s.name for s in definition.scopes]
     assert names == [
-        "Nacional", "Norte", "Centro", "Lisboa e Vale do Tejo", "Alentejo", "Algarve", "Açores",
+        "Nacional",
+        "Norte",
+        "Centro",
+        "Lisboa e Vale do Tejo",
+        "Alentejo",
+        "Algarve",
+        "Açores",
         "Madeira",
     ]
     assert sum(s.budget_cents for s in definition.scopes) == 500_000_000
@@ -60,8 +66,14 @@ def test_json_with_the_same_structure() -> None:
                 "results": "2025-05-01T00:00:00+00:00",
             },
         },
-        "scopes": [{"slug": "all", "name": "All", "budget_cents": 5000,
-                    "ballot": {"kind": "k-approval", "max_choices": 3}}],
+        "scopes": [
+            {
+                "slug": "all",
+                "name": "All",
+                "budget_cents": 5000,
+                "ballot": {"kind": "k-approval", "max_choices": 3},
+            }
+        ],
     }
     definition = parse_cycle_file(json.dumps(document), json_format=True)
     assert definition.scopes[0].ballot.max_choices == 3
@@ -79,39 +91,75 @@ def replace_line(old: str, new: str) -> str:
         ("[cycle\nslug = 1", "Not valid TOML"),
         (replace_line("review = 2018-04-25", "review = 2017-04-25"), "cycle.phases.review (line"),
         (replace_line("voting = 2018-06-11", "# voting missing"), "cycle.phases.voting"),
-        (replace_line("budget_cents = 50_000_000              # €500,000", "budget_cents = -5"),
-         "scopes[2].budget_cents (line"),
-        (replace_line("budget_cents = 50_000_000              # €500,000", "budget_cents = 0"),
-         "more than zero"),
-        (replace_line("budget_cents = 50_000_000              # €500,000",
-                      'budget_cents = "500000"'), "whole number"),
+        (
+            replace_line("budget_cents = 50_000_000              # €500,000", "budget_cents = -5"),
+            "scopes[2].budget_cents (line",
+        ),
+        (
+            replace_line("budget_cents = 50_000_000              # €500,000", "budget_cents = 0"),
+            "more than zero",
+        ),
+        (
+            replace_line(
+                "budget_cents = 50_000_000              # €500,000", 'budget_cents = "500000"'
+            ),
+            "whole number",
+        ),
         (replace_line('name = "Centro"', 'name = "NORTE"'), "already called"),
         (replace_line('slug = "centro"', 'slug = "norte"'), "scopes[3].slug"),
         (replace_line('slug = "centro"', 'slug = "Centro Region"'), "lower-case"),
-        (replace_line("revoting_allowed = false", "revoting_allowed = false\ncolour = 1"),
-         "cycle.colour (line"),
-        (replace_line("project_cost_cap_cents = 30_000_000", "project_cost_cap_cents = 0"),
-         "cycle.project_cost_cap_cents"),
-        (replace_line('timezone = "Europe/Lisbon"', 'timezone = "Mars/Olympus"'),
-         "cycle.timezone"),
-        (replace_line('ballot = { kind = "single-choice" }', 'ballot = { kind = "ranked" }'),
-         "unknown ballot kind"),
-        (replace_line('ballot = { kind = "single-choice" }', 'ballot = { kind = "k-approval" }'),
-         "max_choices"),
-        (replace_line('tally = { rule = "greedy", tie_break = "lexico" }',
-                      'tally = { rule = "greedy", completion = "add1" }'),
-         "completion"),
-        (replace_line('tally = { rule = "greedy", tie_break = "lexico" }',
-                      'tally = { rule = "greedy", tie_break = "seeded" }'), "seed"),
-        (replace_line('tally = { rule = "greedy", tie_break = "lexico" }',
-                      'tally = { rule = "borda" }'), "rule"),
+        (
+            replace_line("revoting_allowed = false", "revoting_allowed = false\ncolour = 1"),
+            "cycle.colour (line",
+        ),
+        (
+            replace_line("project_cost_cap_cents = 30_000_000", "project_cost_cap_cents = 0"),
+            "cycle.project_cost_cap_cents",
+        ),
+        (replace_line('timezone = "Europe/Lisbon"', 'timezone = "Mars/Olympus"'), "cycle.timezone"),
+        (
+            replace_line('ballot = { kind = "single-choice" }', 'ballot = { kind = "ranked" }'),
+            "unknown ballot kind",
+        ),
+        (
+            replace_line('ballot = { kind = "single-choice" }', 'ballot = { kind = "k-approval" }'),
+            "max_choices",
+        ),
+        (
+            replace_line(
+                'tally = { rule = "greedy", tie_break = "lexico" }',
+                'tally = { rule = "greedy", completion = "add1" }',
+            ),
+            "completion",
+        ),
+        (
+            replace_line(
+                'tally = { rule = "greedy", tie_break = "lexico" }',
+                'tally = { rule = "greedy", tie_break = "seeded" }',
+            ),
+            "seed",
+        ),
+        (
+            replace_line(
+                'tally = { rule = "greedy", tie_break = "lexico" }', 'tally = { rule = "borda" }'
+            ),
+            "rule",
+        ),
         (replace_line("min_age = 18\nstatuses", "min_age = -1\nstatuses"), "min_age"),
-        (replace_line('statuses = ["citizen", "legal_resident"]\n',
-                      'statuses = ["tourist"]\n'), "statuses"),
-        (replace_line("reference_date = 2018-06-11", 'reference_date = "June"'),
-         "cycle.reference_date"),
-        (replace_line('name = "Orçamento Participativo Portugal 2018"', 'name = "' + "x" * 201 + '"'),
-         "limit is 200"),
+        (
+            replace_line('statuses = ["citizen", "legal_resident"]\n', 'statuses = ["tourist"]\n'),
+            "statuses",
+        ),
+        (
+            replace_line("reference_date = 2018-06-11", 'reference_date = "June"'),
+            "cycle.reference_date",
+        ),
+        (
+            replace_line(
+                'name = "Orçamento Participativo Portugal 2018"', 'name = "' + "x" * 201 + '"'
+            ),
+            "limit is 200",
+        ),
         ('[cycle]\nslug = "x"\n', "scopes"),
     ],
 )

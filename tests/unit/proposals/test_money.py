@@ -33,8 +33,19 @@ def test_amounts_people_type(text: str, cents: int) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "abc", "12.345", "300,000", "1,23,45", "1.2.3,4,5", "1,234.5.6", "12.345,6789", "1e5",
-     "10.999", "1" * 20],
+    [
+        "",
+        "abc",
+        "12.345",
+        "300,000",
+        "1,23,45",
+        "1.2.3,4,5",
+        "1,234.5.6",
+        "12.345,6789",
+        "1e5",
+        "10.999",
+        "1" * 20,
+    ],
 )
 def test_unreadable_or_ambiguous_amounts_are_refused(text: str) -> None:
     with pytest.raises(MoneyFormatError) as caught:

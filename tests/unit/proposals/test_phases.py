@@ -22,7 +22,10 @@ from proposals.phases import (
 
 T0 = datetime(2018, 1, 23, tzinfo=UTC)
 SCHEDULE = Schedule(
-    T0, T0 + timedelta(days=92), T0 + timedelta(days=118), T0 + timedelta(days=139),
+    T0,
+    T0 + timedelta(days=92),
+    T0 + timedelta(days=118),
+    T0 + timedelta(days=139),
     T0 + timedelta(days=251),
 )
 
@@ -101,5 +104,9 @@ def test_extend_moves_the_end_but_never_past_the_phase_after_next() -> None:
 
 def test_dated_phases_are_in_order() -> None:
     assert [p.value for p in DATED_PHASES] == [
-        "proposals", "review", "complaints", "voting", "results",
+        "proposals",
+        "review",
+        "complaints",
+        "voting",
+        "results",
     ]

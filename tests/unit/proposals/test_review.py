@@ -40,8 +40,19 @@ NOW = datetime(2018, 5, 1, tzinfo=UTC)
 
 def proposal(status: ProposalStatus, scope_id: int = 1, pid: int = 1) -> Proposal:
     return Proposal(
-        pid, 1, scope_id, None, "a" * 64, "Title", "Text", "", 100, status,
-        7 if status is ProposalStatus.MERGED else None, NOW, NOW,
+        pid,
+        1,
+        scope_id,
+        None,
+        "a" * 64,
+        "Title",
+        "Text",
+        "",
+        100,
+        status,
+        7 if status is ProposalStatus.MERGED else None,
+        NOW,
+        NOW,
     )
 
 
@@ -193,7 +204,14 @@ def test_a_complaint_is_answered_once_with_a_text() -> None:
 
 
 def test_every_illegal_step_is_a_typed_illegal_transition() -> None:
-    for error in (ProposalNotSubmitted, ProposalNotInReview, ProposalNotFeasible,
-                  ProposalNotRejected, ProposalNotEditable, ProjectNotEditable,
-                  ComplaintAlreadyAnswered, ComplaintTargetInvalid):
+    for error in (
+        ProposalNotSubmitted,
+        ProposalNotInReview,
+        ProposalNotFeasible,
+        ProposalNotRejected,
+        ProposalNotEditable,
+        ProjectNotEditable,
+        ComplaintAlreadyAnswered,
+        ComplaintTargetInvalid,
+    ):
         assert issubclass(error, IllegalTransition)
