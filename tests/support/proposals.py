@@ -129,3 +129,8 @@ async def sign_in_citizen(
 async def count(pool: asyncpg.Pool, table: str) -> int:
     value: int = await pool.fetchval(f"SELECT count(*) FROM {table}")
     return value
+
+
+def second_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Another browser (its own cookies) talking to the same running app."""
+    return httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
