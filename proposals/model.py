@@ -284,3 +284,36 @@ class Complaint:
     outcome: ComplaintOutcome | None
     answered_at: datetime | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordedPhaseChange:
+    """A phase change as shown on the public timeline."""
+
+    kind: str
+    phase: Phase
+    previous_boundary_at: datetime | None
+    new_boundary_at: datetime
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ScopeTotals:
+    """Per scope: proposals received, listed projects and their total cost."""
+
+    proposals: int
+    projects: int
+    projects_cost_cents: int
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """Search text, filters and page for the proposal and project lists."""
+
+    text: str | None = None
+    scope_id: int | None = None
+    area_id: int | None = None
+    status: str | None = None
+    page: int = 1
+    per_page: int = 20

@@ -6,7 +6,6 @@ errors here. Writes take a connection so callers control the transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,15 +23,18 @@ from proposals.model import (
     Cycle,
     CycleSettings,
     EventKind,
+    ItemQuery,
     Project,
     ProjectDraft,
     ProjectStatus,
     Proposal,
     ProposalDraft,
     ProposalStatus,
+    RecordedPhaseChange,
     ReviewEvent,
     Scope,
     ScopeSettings,
+    ScopeTotals,
 )
 from proposals.phases import DATED_PHASES, Phase, PhaseChange, Schedule
 from proposals.tally_choice import tally_from_dict
@@ -255,18 +257,6 @@ async def insert_phase_change(
     )
 
 
-@dataclass(frozen=True)
-class RecordedPhaseChange:
-    """A phase change as shown on the public timeline."""
-
-    kind: str
-    phase: Phase
-    previous_boundary_at: datetime | None
-    new_boundary_at: datetime
-    reason: str
-    created_at: datetime
-
-
 async def fetch_phase_changes(conn: Executor, cycle_id: int) -> list[RecordedPhaseChange]:
     rows = await conn.fetch(SELECT_PHASE_CHANGES, cycle_id)
     return [
@@ -422,7 +412,7 @@ def _duplicate_scope() -> InvalidSettings:
 # --- proposals ----------------------------------------------------------------------------
 
 INSERT_PROPOSAL = """
-INSERT INTO proposals (cycle_id, scope_id, area_id, author_key, title, description, location,
+INSERT INTO proposals (cycle_id, author_key, scope_id, area_id, title, description, location,
                        estimated_cost_cents)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING
@@ -451,12 +441,6 @@ id, cycle_id, scope_id, area_id, author_key, title, description, location,
 estimated_cost_cents, status, project_id, created_at, updated_at
  FROM proposals WHERE cycle_id = $1 AND id = $2
 """
-SELECT_PROPOSAL_FOR_UPDATE = """
-SELECT
-id, cycle_id, scope_id, area_id, author_key, title, description, location,
-estimated_cost_cents, status, project_id, created_at, updated_at
- FROM proposals WHERE cycle_id = $1 AND id = $2 FOR UPDATE
-"""
 SELECT_CYCLE_PROPOSALS = """
 SELECT
 id, cycle_id, scope_id, area_id, author_key, title, description, location,
@@ -468,7 +452,7 @@ SELECT
 id, cycle_id, scope_id, area_id, author_key, title, description, location,
 estimated_cost_cents, status, project_id, created_at, updated_at
  FROM proposals WHERE cycle_id = $1 AND id = ANY($2::bigint[])
- ORDER BY id FOR UPDATE
+ ORDER BY id
 """
 SELECT_PROJECT_PROPOSALS = """
 SELECT
@@ -506,21 +490,8 @@ SELECT count(*) FROM proposals
 
 
 def proposal_from_row(row: asyncpg.Record) -> Proposal:
-    return Proposal(
-        id=row["id"],
-        cycle_id=row["cycle_id"],
-        scope_id=row["scope_id"],
-        area_id=row["area_id"],
-        author_key=row["author_key"],
-        title=row["title"],
-        description=row["description"],
-        location=row["location"],
-        estimated_cost_cents=row["estimated_cost_cents"],
-        status=ProposalStatus(row["status"]),
-        project_id=row["project_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    values = dict(row)
+    return Proposal(**{**values, "status": ProposalStatus(values["status"])})
 
 
 def _proposal_content(draft: ProposalDraft) -> tuple[Any, ...]:
@@ -538,17 +509,7 @@ async def insert_proposal(
     conn: Connection, cycle_id: int, author_key: str, draft: ProposalDraft
 ) -> Proposal:
     try:
-        row = await conn.fetchrow(
-            INSERT_PROPOSAL,
-            cycle_id,
-            draft.scope_id,
-            draft.area_id,
-            author_key,
-            draft.title,
-            draft.description,
-            draft.location,
-            draft.estimated_cost_cents,
-        )
+        row = await conn.fetchrow(INSERT_PROPOSAL, cycle_id, author_key, *_proposal_content(draft))
     except asyncpg.ForeignKeyViolationError:
         raise InvalidSettings([Problem("scope", _("Choose a scope of this cycle."))]) from None
     assert row is not None
@@ -580,12 +541,8 @@ async def update_proposal_status(conn: Connection, before: Proposal, after: Prop
     return proposal_from_row(row)
 
 
-async def fetch_proposal(
-    conn: Executor, cycle_id: int, proposal_id: int, *, for_update: bool = False
-) -> Proposal:
-    row = await conn.fetchrow(
-        SELECT_PROPOSAL_FOR_UPDATE if for_update else SELECT_PROPOSAL, cycle_id, proposal_id
-    )
+async def fetch_proposal(conn: Executor, cycle_id: int, proposal_id: int) -> Proposal:
+    row = await conn.fetchrow(SELECT_PROPOSAL, cycle_id, proposal_id)
     if row is None:
         raise NotFound(_("There is no such proposal in this cycle."))
     return proposal_from_row(row)
@@ -595,7 +552,7 @@ async def fetch_cycle_proposals(conn: Executor, cycle_id: int) -> list[Proposal]
     return [proposal_from_row(r) for r in await conn.fetch(SELECT_CYCLE_PROPOSALS, cycle_id)]
 
 
-async def fetch_proposals_for_update(
+async def fetch_proposals_by_ids(
     conn: Connection, cycle_id: int, ids: Sequence[int]
 ) -> list[Proposal]:
     rows = await conn.fetch(SELECT_PROPOSALS_BY_IDS, cycle_id, list(ids))
@@ -613,32 +570,21 @@ async def fetch_author_proposals(conn: Executor, cycle_id: int, author_key: str)
     return [proposal_from_row(r) for r in rows]
 
 
-@dataclass(frozen=True)
-class ItemQuery:
-    """Search and filters for the proposal and project lists."""
-
-    text: str | None = None
-    scope_id: int | None = None
-    area_id: int | None = None
-    status: str | None = None
-    page: int = 1
-    per_page: int = 20
-
-    def args(self, cycle_id: int) -> tuple[Any, ...]:
-        pattern = None if not self.text else f"%{escape_like(self.text)}%"
-        return (cycle_id, self.scope_id, self.area_id, self.status, pattern)
-
-
 def escape_like(text: str) -> str:
     """Escape LIKE wildcards so the text matches literally (ESCAPE '\\')."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _query_args(query: ItemQuery, cycle_id: int) -> tuple[Any, ...]:
+    pattern = None if not query.text else f"%{escape_like(query.text)}%"
+    return (cycle_id, query.scope_id, query.area_id, query.status, pattern)
 
 
 async def search_proposals(
     conn: Executor, cycle_id: int, query: ItemQuery
 ) -> tuple[list[Proposal], int]:
     """A page of matching proposals, newest first, and the number of matches."""
-    args = query.args(cycle_id)
+    args = _query_args(query, cycle_id)
     total: int = await conn.fetchval(COUNT_PROPOSALS, *args)
     rows = await conn.fetch(
         SEARCH_PROPOSALS, *args, query.per_page, (query.page - 1) * query.per_page
@@ -677,12 +623,6 @@ SELECT
 id, cycle_id, scope_id, area_id, title, description, location, cost_cents, status,
 created_at, updated_at
  FROM projects WHERE cycle_id = $1 AND id = $2
-"""
-SELECT_PROJECT_FOR_UPDATE = """
-SELECT
-id, cycle_id, scope_id, area_id, title, description, location, cost_cents, status,
-created_at, updated_at
- FROM projects WHERE cycle_id = $1 AND id = $2 FOR UPDATE
 """
 SELECT_CYCLE_PROJECTS = """
 SELECT
@@ -724,35 +664,15 @@ SELECT s.id AS scope_id,
 
 
 def project_from_row(row: asyncpg.Record) -> Project:
-    return Project(
-        id=row["id"],
-        cycle_id=row["cycle_id"],
-        scope_id=row["scope_id"],
-        area_id=row["area_id"],
-        title=row["title"],
-        description=row["description"],
-        location=row["location"],
-        cost_cents=row["cost_cents"],
-        status=ProjectStatus(row["status"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    values = dict(row)
+    return Project(**{**values, "status": ProjectStatus(values["status"])})
 
 
 async def insert_project(
     conn: Connection, cycle_id: int, draft: ProjectDraft, status: ProjectStatus
 ) -> Project:
-    row = await conn.fetchrow(
-        INSERT_PROJECT,
-        cycle_id,
-        draft.scope_id,
-        draft.area_id,
-        draft.title,
-        draft.description,
-        draft.location,
-        draft.cost_cents,
-        status.value,
-    )
+    content = (draft.area_id, draft.title, draft.description, draft.location, draft.cost_cents)
+    row = await conn.fetchrow(INSERT_PROJECT, cycle_id, draft.scope_id, *content, status.value)
     assert row is not None
     return project_from_row(row)
 
@@ -784,12 +704,8 @@ async def update_project_status(conn: Connection, before: Project, after: Projec
     return project_from_row(row)
 
 
-async def fetch_project(
-    conn: Executor, cycle_id: int, project_id: int, *, for_update: bool = False
-) -> Project:
-    row = await conn.fetchrow(
-        SELECT_PROJECT_FOR_UPDATE if for_update else SELECT_PROJECT, cycle_id, project_id
-    )
+async def fetch_project(conn: Executor, cycle_id: int, project_id: int) -> Project:
+    row = await conn.fetchrow(SELECT_PROJECT, cycle_id, project_id)
     if row is None:
         raise NotFound(_("There is no such project in this cycle."))
     return project_from_row(row)
@@ -803,7 +719,7 @@ async def search_projects(
     conn: Executor, cycle_id: int, query: ItemQuery, *, include_drafts: bool
 ) -> tuple[list[Project], int]:
     """A page of matching projects, newest first, and the number of matches."""
-    args = query.args(cycle_id)
+    args = _query_args(query, cycle_id)
     total: int = await conn.fetchval(COUNT_PROJECTS, *args, include_drafts)
     rows = await conn.fetch(
         SEARCH_PROJECTS,
@@ -813,13 +729,6 @@ async def search_projects(
         include_drafts,
     )
     return [project_from_row(r) for r in rows], total
-
-
-@dataclass(frozen=True)
-class ScopeTotals:
-    proposals: int
-    projects: int
-    projects_cost_cents: int
 
 
 async def fetch_scope_totals(conn: Executor, cycle_id: int) -> dict[int, ScopeTotals]:
@@ -849,15 +758,8 @@ SELECT id, proposal_id, project_id, kind, status, reason, created_at
 
 
 def event_from_row(row: asyncpg.Record) -> ReviewEvent:
-    return ReviewEvent(
-        id=row["id"],
-        proposal_id=row["proposal_id"],
-        project_id=row["project_id"],
-        kind=EventKind(row["kind"]),
-        status=row["status"],
-        reason=row["reason"],
-        created_at=row["created_at"],
-    )
+    values = dict(row)
+    return ReviewEvent(**{**values, "kind": EventKind(values["kind"])})
 
 
 async def insert_event(
@@ -908,12 +810,6 @@ id, cycle_id, proposal_id, project_id, author_key, body, status, answer, outcome
 created_at
  FROM complaints WHERE cycle_id = $1 AND id = $2
 """
-SELECT_COMPLAINT_FOR_UPDATE = """
-SELECT
-id, cycle_id, proposal_id, project_id, author_key, body, status, answer, outcome, answered_at,
-created_at
- FROM complaints WHERE cycle_id = $1 AND id = $2 FOR UPDATE
-"""
 SELECT_COMPLAINTS = """
 SELECT
 id, cycle_id, proposal_id, project_id, author_key, body, status, answer, outcome, answered_at,
@@ -928,18 +824,14 @@ created_at
 
 
 def complaint_from_row(row: asyncpg.Record) -> Complaint:
+    values = dict(row)
+    outcome = values["outcome"]
     return Complaint(
-        id=row["id"],
-        cycle_id=row["cycle_id"],
-        proposal_id=row["proposal_id"],
-        project_id=row["project_id"],
-        author_key=row["author_key"],
-        body=row["body"],
-        status=ComplaintStatus(row["status"]),
-        answer=row["answer"],
-        outcome=ComplaintOutcome(row["outcome"]) if row["outcome"] else None,
-        answered_at=row["answered_at"],
-        created_at=row["created_at"],
+        **{
+            **values,
+            "status": ComplaintStatus(values["status"]),
+            "outcome": ComplaintOutcome(outcome) if outcome else None,
+        }
     )
 
 
@@ -978,12 +870,8 @@ async def store_complaint_answer(
     return complaint_from_row(row)
 
 
-async def fetch_complaint(
-    conn: Executor, cycle_id: int, complaint_id: int, *, for_update: bool = False
-) -> Complaint:
-    row = await conn.fetchrow(
-        SELECT_COMPLAINT_FOR_UPDATE if for_update else SELECT_COMPLAINT, cycle_id, complaint_id
-    )
+async def fetch_complaint(conn: Executor, cycle_id: int, complaint_id: int) -> Complaint:
+    row = await conn.fetchrow(SELECT_COMPLAINT, cycle_id, complaint_id)
     if row is None:
         raise NotFound(_("There is no such complaint in this cycle."))
     return complaint_from_row(row)

@@ -19,6 +19,7 @@ from proposals.model import (
     ComplaintOutcome,
     ComplaintStatus,
     Cycle,
+    ItemQuery,
     Project,
     ProjectDraft,
     ProposalStatus,
@@ -69,7 +70,7 @@ async def proposals(request: Request) -> Response:
     status = request.query_params.get("status") or None
     if status not in {s.value for s in ProposalStatus}:
         status = None
-    query = store.ItemQuery(
+    query = ItemQuery(
         status=status,
         scope_id=parse_id(request.query_params.get("scope")),
         page=query_page(request),

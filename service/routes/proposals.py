@@ -14,7 +14,7 @@ from starlette.routing import Route
 from proposals import repository as store
 from proposals.errors import InvalidSettings, NotFound, Problem, ProposalsError
 from proposals.i18n import _
-from proposals.model import STATUS_NAMES, Cycle, Proposal, ProposalDraft, ProposalStatus
+from proposals.model import STATUS_NAMES, Cycle, ItemQuery, Proposal, ProposalDraft, ProposalStatus
 from proposals.money import MoneyFormatError, format_money_input, parse_money
 from proposals.phases import Action, allows
 from proposals.validation import clean_text
@@ -51,10 +51,10 @@ async def lookups(request: Request, cycle: Cycle) -> dict[str, Any]:
     }
 
 
-def item_query(request: Request, statuses: set[str]) -> store.ItemQuery:
+def item_query(request: Request, statuses: set[str]) -> ItemQuery:
     """The search and filters of a list page, read leniently (bad values are ignored)."""
     status = request.query_params.get("status") or None
-    return store.ItemQuery(
+    return ItemQuery(
         text=query_text(request, "q") or None,
         scope_id=parse_id(request.query_params.get("scope")),
         area_id=parse_id(request.query_params.get("area")),

@@ -81,7 +81,7 @@ async def edit_proposal(
         cycle = await store.lock_cycle(conn, slug, exclusive=False)
         moment = now or datetime.now(UTC)
         require(cycle.phase_at(moment), Action.EDIT_PROPOSAL)
-        proposal = await fetch_own_proposal(conn, cycle, citizen, proposal_id, for_update=True)
+        proposal = await fetch_own_proposal(conn, cycle, citizen, proposal_id)
         review.check_author_can_edit(proposal)
         await _validate(conn, cycle, draft)
         updated = await store.update_proposal_content(conn, proposal.id, citizen.person_key, draft)
@@ -101,11 +101,9 @@ async def fetch_own_proposal(
     cycle: Cycle,
     citizen: CitizenSession,
     proposal_id: int,
-    *,
-    for_update: bool = False,
 ) -> Proposal:
     """The citizen's own proposal; NotFound for anyone else's."""
-    proposal = await store.fetch_proposal(conn, cycle.id, proposal_id, for_update=for_update)
+    proposal = await store.fetch_proposal(conn, cycle.id, proposal_id)
     if proposal.author_key != citizen.person_key:
         raise NotFound(_("You can only change your own proposals."))
     return proposal

@@ -80,7 +80,7 @@ async def review_proposal(
         cycle = await store.lock_cycle(conn, slug, exclusive=False)
         moment = now or datetime.now(UTC)
         _check_open(cycle, moment, Action.REVIEW_PROPOSAL)
-        before = await store.fetch_proposal(conn, cycle.id, proposal_id, for_update=True)
+        before = await store.fetch_proposal(conn, cycle.id, proposal_id)
         after, text = _apply_step(before, step, reason)
         stored = await store.update_proposal_status(conn, before, after)
         await store.insert_event(
@@ -118,7 +118,7 @@ async def create_project(
         moment = now or datetime.now(UTC)
         _check_open(cycle, moment, Action.EDIT_PROJECTS)
         await _validate_project(conn, cycle, draft)
-        proposals = await store.fetch_proposals_for_update(conn, cycle.id, proposal_ids)
+        proposals = await store.fetch_proposals_by_ids(conn, cycle.id, proposal_ids)
         review.check_mergeable(proposals, draft.scope_id)
         listed = cycle.provisional_list_published_at is not None
         status = ProjectStatus.PROVISIONAL if listed else ProjectStatus.DRAFT
@@ -187,7 +187,7 @@ async def update_project(
         cycle = await store.lock_cycle(conn, slug, exclusive=False)
         moment = now or datetime.now(UTC)
         _check_open(cycle, moment, Action.EDIT_PROJECTS)
-        before = await store.fetch_project(conn, cycle.id, project_id, for_update=True)
+        before = await store.fetch_project(conn, cycle.id, project_id)
         review.check_project_editable(before)
         draft = ProjectDraft(
             before.scope_id,
@@ -232,8 +232,8 @@ async def add_proposals(
         cycle = await store.lock_cycle(conn, slug, exclusive=False)
         moment = now or datetime.now(UTC)
         _check_open(cycle, moment, Action.EDIT_PROJECTS)
-        project = await store.fetch_project(conn, cycle.id, project_id, for_update=True)
-        proposals = await store.fetch_proposals_for_update(conn, cycle.id, proposal_ids)
+        project = await store.fetch_project(conn, cycle.id, project_id)
+        proposals = await store.fetch_proposals_by_ids(conn, cycle.id, proposal_ids)
         await _merge(conn, cycle, staff, proposals, project, moment)
         await store.insert_event(
             conn,
@@ -269,7 +269,7 @@ async def withdraw_project(
         cycle = await store.lock_cycle(conn, slug, exclusive=False)
         moment = now or datetime.now(UTC)
         _check_open(cycle, moment, Action.EDIT_PROJECTS)
-        before = await store.fetch_project(conn, cycle.id, project_id, for_update=True)
+        before = await store.fetch_project(conn, cycle.id, project_id)
         after, text = review.withdraw_project(before, reason)
         stored = await store.update_project_status(conn, before, after)
         await store.insert_event(
@@ -350,7 +350,7 @@ async def answer_complaint(
         cycle = await store.lock_cycle(conn, slug, exclusive=False)
         moment = now or datetime.now(UTC)
         _check_open(cycle, moment, Action.ANSWER_COMPLAINT)
-        before = await store.fetch_complaint(conn, cycle.id, complaint_id, for_update=True)
+        before = await store.fetch_complaint(conn, cycle.id, complaint_id)
         answered = review.answer_complaint(before, answer, outcome, moment)
         stored = await store.store_complaint_answer(conn, answered, staff.id)
         await store.insert_event(
