@@ -9,6 +9,7 @@ user names cost the same Argon2 work as known ones, so timing does not reveal ac
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -28,8 +29,10 @@ FIRST_LOCK_S = 30
 MAX_LOCK_S = 3600
 ADDRESS_LIMIT = 30
 ADDRESS_WINDOW_S = 15 * 60
+KEEP_FAILURES_S = 24 * 60 * 60
 SIGN_IN_PATH = "/staff/sign-in"
 PASSWORD_PATH = "/staff/password"  # noqa: S105 (a page address, not a password)
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 _DUMMY_HASH = PASSWORD_HASHER.hash("civica: equalise the timing of unknown user names")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -67,7 +70,11 @@ async def authenticate(
             _("Too many failed sign-ins from your network. Try again in 15 minutes."),
             throttled=True,
         )
-    row = await repository.fetch_staff_for_sign_in(pool, username)
+    row = (
+        await repository.fetch_staff_for_sign_in(pool, username)
+        if USERNAME.match(username)
+        else None
+    )
     if row is None or not row["active"]:
         check_password(_DUMMY_HASH, password)
         await repository.record_sign_in_failure(pool, address)
@@ -93,6 +100,7 @@ async def authenticate(
     if new_hash is not None:
         await repository.rehash_staff_password(pool, row["id"], new_hash)
     await repository.reset_failed_sign_ins(pool, row["id"])
+    await repository.delete_old_sign_in_failures(pool, KEEP_FAILURES_S)
     return StaffAccount.from_row(row)
 
 

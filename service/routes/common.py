@@ -21,6 +21,7 @@ from proposals.errors import (
     ReasonRequired,
 )
 from proposals.model import Cycle
+from proposals.validation import SLUG
 from service.errors import render_error
 from service.routes import convertors  # noqa: F401  (registers the "id" path convertor)
 
@@ -29,8 +30,11 @@ PER_PAGE = 20
 
 async def cycle_or_404(request: Request) -> Cycle:
     """The cycle named by the `slug` path parameter; 404 if there is none."""
+    slug = request.path_params["slug"]
+    if not SLUG.match(slug):
+        raise HTTPException(404)
     try:
-        return await store.fetch_cycle(request.state.pool, request.path_params["slug"])
+        return await store.fetch_cycle(request.state.pool, slug)
     except NotFound:
         raise HTTPException(404) from None
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from proposals.i18n import _
+from proposals.validation import REGION_CODE
 from service.citizens import sign_in_citizen, sign_out_citizen
 from service.forms import read_form
 from service.routes.common import see_other
@@ -55,7 +56,7 @@ async def sign_in(request: Request) -> Response:
     values = {k: form.get(k) for k in ("subject", "birth_date", "residence", "status", "next")}
     errors = {}
     subject = values["subject"].strip()
-    if not 1 <= len(subject) <= 100:
+    if not 1 <= len(subject) <= 100 or not subject.isprintable():
         errors["subject"] = _("Enter a name for this test identity (1 to 100 characters).")
     born = None
     if values["birth_date"].strip():
@@ -63,6 +64,8 @@ async def sign_in(request: Request) -> Response:
             born = date.fromisoformat(values["birth_date"].strip())
         except ValueError:
             errors["birth_date"] = _("Enter a date such as 1980-05-17.")
+    if not REGION_CODE.match(values["residence"].strip() or "none"):
+        errors["residence"] = _("Use letters, digits, dots, hyphens and underscores.")
     if values["status"] not in {s for s, _t, _h in STATUS_OPTIONS}:
         errors["status"] = _("Choose a status.")
     if errors:

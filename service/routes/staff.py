@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,6 +25,8 @@ from service.staff_auth import (
 )
 from service.templating import render
 from service.workflows import staff as staff_workflow
+
+USERNAME_CHARACTERS = re.compile(r"[^a-z0-9._-]")
 
 
 def _next_path(value: str) -> str:
@@ -48,7 +52,8 @@ async def sign_in(request: Request) -> Response:
     try:
         staff = await authenticate(request.state.pool, username, password, client_address(request))
     except SignInRefused as refused:
-        context = {"errors": {"username": refused.message}, "username": username, "next": next_path}
+        shown = USERNAME_CHARACTERS.sub("", username)
+        context = {"errors": {"username": refused.message}, "username": shown, "next": next_path}
         return render(
             request, "staff/sign_in.html", context, status_code=429 if refused.throttled else 422
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import asyncpg
 
 from proposals.errors import InvalidSettings, NotFound, Problem
@@ -19,8 +17,7 @@ from service.accounts import (
     generate_one_time_password,
 )
 from service.audit import record_audit, staff_actor
-
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+from service.staff_auth import USERNAME
 
 
 def _snapshot(account: StaffAccount) -> dict[str, object]:

@@ -9,9 +9,18 @@ from typing import Any
 import httpx
 
 from proposals import repository as store
+from proposals.phases import Phase
 from service.accounts import Role
 from service.commands.demo import seed_demo
-from tests.support.proposals import make_staff, sign_in_citizen, sign_in_staff
+from tests.support.asgi import csrf_token
+from tests.support.proposals import (
+    make_cycle,
+    make_staff,
+    post_form,
+    set_phase,
+    sign_in_citizen,
+    sign_in_staff,
+)
 
 App = tuple[httpx.AsyncClient, dict[str, Any]]
 
@@ -95,3 +104,68 @@ async def test_every_page_renders_accessibly(app_client: App, capsys: Any) -> No
             check_page(path, response.text)
     intact = await client.get("/admin/audit?verify=1")
     assert "The chain is intact" in intact.text
+
+
+async def test_pages_in_every_phase(app_client: App) -> None:
+    client, state = app_client
+    pool = state["pool"]
+    await make_cycle(pool, "phases", Phase.UPCOMING)
+    await make_staff(pool, "ana", Role.ADMINISTRATOR)
+    for phase in Phase:
+        await set_phase(pool, "phases", phase)
+        await sign_in_citizen(client, state)
+        for path in (
+            "/",
+            "/cycles/phases",
+            "/cycles/phases/proposals/new",
+            "/cycles/phases/projects",
+            "/cycles/phases/my-proposals",
+        ):
+            response = await client.get(path)
+            assert response.status_code == 200, (phase, path)
+            check_page(path, response.text)
+        await sign_in_staff(client, state, "ana")
+        for path in (
+            "/admin/cycles/phases",
+            "/admin/cycles/phases/phase",
+            "/admin/cycles/phases/edit",
+            "/admin/cycles/phases/projects",
+        ):
+            response = await client.get(path)
+            assert response.status_code == 200, (phase, path)
+            check_page(path, response.text)
+
+
+async def test_hostile_input_never_gives_a_server_error(app_client: App) -> None:
+    client, state = app_client
+    pool = state["pool"]
+    await make_cycle(pool, "hostile", Phase.PROPOSALS)
+    await make_staff(pool, "ana", Role.ADMINISTRATOR)
+    assert (await client.get("/cycles/%00")).status_code == 404
+    assert (await client.get("/cycles/hostile/proposals/%00")).status_code == 404
+    refused = await sign_in_staff(client, state, "ana\x00", "x")
+    assert refused.status_code == 422
+    for form in (
+        {"subject": "x\x00", "status": "citizen"},
+        {"subject": "x", "residence": "nor\x00te", "status": "citizen"},
+    ):
+        response = await post_form(client, state, "/dev/sign-in", form)
+        assert response.status_code == 422, form
+    await sign_in_citizen(client, state)
+    token = csrf_token(client, state)
+    as_json = await client.post(
+        "/cycles/hostile/proposals/new",
+        content=b'{"title": "x"}',
+        headers={"content-type": "application/json", "x-csrf-token": token},
+    )
+    assert as_json.status_code == 400
+    multipart = await client.post(
+        "/cycles/hostile/proposals/new",
+        data={"csrf_token": token, "title": "x"},
+        files={"upload": ("a.txt", b"hello")},
+    )
+    assert multipart.status_code == 400
+    await sign_in_staff(client, state, "ana")
+    assert (await client.get("/admin/cycles/%00")).status_code == 404
+    assert (await client.get("/admin/audit?subject=%00&page=-3")).status_code == 200
+    assert await pool.fetchval("SELECT count(*) FROM proposals") == 0
