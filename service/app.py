@@ -20,7 +20,22 @@ from service.identity import IdentitySettings, open_identity
 from service.keys import load_or_create_keys
 from service.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from service.resources import resource_dir
-from service.routes import board, census, identity, public
+from service.routes import (
+    admin_audit,
+    admin_cycles,
+    admin_review,
+    admin_staff,
+    board,
+    census,
+    complaints,
+    cycles,
+    dev,
+    identity,
+    projects,
+    proposals,
+    public,
+    staff,
+)
 from service.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -35,6 +50,17 @@ def routes() -> list[BaseRoute]:
         *board.routes,
         *identity.routes,
         *census.routes,
+        # budget cycles, proposals, review, staff and audit (issue 3)
+        *staff.routes,
+        *admin_cycles.routes,
+        *admin_review.routes,
+        *admin_staff.routes,
+        *admin_audit.routes,
+        *cycles.routes,
+        *proposals.routes,
+        *projects.routes,
+        *complaints.routes,
+        *dev.routes,
         Mount("/static", app=StaticFiles(directory=resource_dir("static")), name="static"),
     ]
 

@@ -8,9 +8,23 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from service.commands import demo, import_census, issue_credential, migrate, serve
+from service.commands import (
+    demo,
+    import_census,
+    issue_credential,
+    load_cycle,
+    migrate,
+    serve,
+)
 
-COMMANDS: tuple[ModuleType, ...] = (serve, demo, migrate, import_census, issue_credential)
+COMMANDS: tuple[ModuleType, ...] = (
+    serve,
+    demo,
+    migrate,
+    load_cycle,
+    import_census,
+    issue_credential,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

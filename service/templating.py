@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from service import template_helpers
 from service.resources import resource_dir
 
 
@@ -59,4 +60,5 @@ def create_templates() -> Jinja2Templates:
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals["static_url"] = static_url
+    template_helpers.install(env)
     return Jinja2Templates(env=env, context_processors=[_request_context])

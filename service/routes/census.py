@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from service.accounts import Role
 from service.census_codes import (
     CodeRefused,
     CodeRequestsLimited,
@@ -21,11 +22,10 @@ from service.census_codes import (
     request_code,
 )
 from service.citizens import peek_before_sign_in, remember_before_sign_in, take_before_sign_in
-from service.errors import render_error
 from service.identity import client_address, deliver_code
 from service.middleware import UPLOAD_BODY_LIMIT
 from service.routes.identity import services, signed_in
-from service.sessions import current_session
+from service.staff_auth import require_staff, signed_in_staff
 from service.templating import render
 from verification import repository
 from verification.identity.census import (
@@ -161,22 +161,6 @@ async def census_code_submit(request: Request) -> Response:
     return await signed_in(request, identity)
 
 
-# TEMPORARY: replace with the proposals branch's `require_staff(Role.ADMINISTRATOR)` when merged.
-async def administrator_id(request: Request) -> int | None:
-    """The signed-in staff member's id when they are an active administrator, else None."""
-    session = await current_session(request)
-    if session is None or session.staff_id is None:
-        return None
-    role = await repository.fetch_active_staff_role(request.state.pool, session.staff_id)
-    return session.staff_id if role == "administrator" else None
-
-
-def _not_administrator(request: Request) -> Response:
-    return render_error(
-        request, 403, _("Only a municipality administrator, signed in, can import the census.")
-    )
-
-
 async def _import_page(
     request: Request,
     errors: dict[str, str],
@@ -196,16 +180,14 @@ async def _import_page(
     return render(request, "identity/census_import.html", context, status_code=status_code)
 
 
+@require_staff(Role.ADMINISTRATOR, Role.OBSERVER)
 async def census_import(request: Request) -> Response:
-    if await administrator_id(request) is None:
-        return _not_administrator(request)
     return await _import_page(request, {}, [], 200)
 
 
+@require_staff(Role.ADMINISTRATOR)
 async def census_import_submit(request: Request) -> Response:
-    staff_id = await administrator_id(request)
-    if staff_id is None:
-        return _not_administrator(request)
+    staff_id = signed_in_staff(request).id
     async with request.form(max_files=1, max_fields=10) as form:
         upload = form.get("census")
         data = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -246,11 +228,11 @@ routes = [
         methods=["POST"],
         name="identity.census_code_submit",
     ),
-    Route("/identity/census/import", census_import, name="identity.census_import"),
+    Route("/identity/census/import", census_import, name="admin.census_import"),
     Route(
         "/identity/census/import",
         census_import_submit,
         methods=["POST"],
-        name="identity.census_import_submit",
+        name="admin.census_import_submit",
     ),
 ]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from proposals.repository import fetch_cycles
 from service.templating import render
 
 
 async def home(request: Request) -> Response:
-    return render(request, "home.html", {})
+    cycles = await fetch_cycles(request.state.pool)
+    return render(request, "home.html", {"cycles": cycles, "now": datetime.now(UTC)})
 
 
 async def healthz(request: Request) -> Response:
