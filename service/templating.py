@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import hashlib
+import math
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -101,9 +102,15 @@ def _signed_in_session(request: Request) -> Session | None:
     return session
 
 
+def seconds_until(moment: datetime) -> int:
+    """Whole seconds until `moment`, rounded up, so a countdown never ends before it does."""
+    return max(0, math.ceil((moment - datetime.now(UTC)).total_seconds()))
+
+
 def _request_context(request: Request) -> dict[str, Any]:
     state = request.scope.get("state", {})
     locale = i18n.locale_for(request)
+    session = _signed_in_session(request)
     query = request.url.query
     return {
         "csrf_token": state.get("csrf_token", ""),
@@ -114,7 +121,8 @@ def _request_context(request: Request) -> dict[str, Any]:
         "current_path": request.url.path + (f"?{query}" if query else ""),
         "current_staff": getattr(request.state, "staff", None),
         "current_citizen": getattr(request.state, "citizen", None),
-        "signed_in_session": _signed_in_session(request),
+        "signed_in_session": session,
+        "session_seconds_left": seconds_until(session.expires_at) if session else 0,
         "session_idle_minutes": IDLE_TIMEOUT_S // 60,
         **_template_gettext(locale),
     }

@@ -14,7 +14,7 @@ from service.i18n import N_
 from service.middleware import is_https
 from service.redirects import local_path
 from service.sessions import ABSOLUTE_TIMEOUT_S, IDLE_TIMEOUT_S, current_session
-from service.templating import render
+from service.templating import render, seconds_until
 
 UNKNOWN_LANGUAGE = N_("That language is not available. Choose English or Português.")
 
@@ -74,7 +74,7 @@ async def extend_session(request: Request) -> Response:
         row = await repository.fetch_live_session(pool, session.token_hash)
         if row is not None:
             expires_at = row["expires_at"]
-            seconds_left = max(0, int((expires_at - row["last_seen_at"]).total_seconds()))
+            seconds_left = seconds_until(expires_at)
     if _wants_json(request):
         if expires_at is None:
             return JSONResponse({"signed_in": False, "seconds_left": 0}, status_code=401)

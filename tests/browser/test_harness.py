@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.async_api import Page, Route
 
+from tests.browser import support
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import Server
 
@@ -28,3 +31,9 @@ async def test_axe_reports_violations_with_javascript_on_and_off(
     report = str(failure.value)
     for rule in ("html-has-lang", "image-alt", "label", "document-title", "landmark-one-main"):
         assert rule in report, f"{rule} missing from:\n{report}"
+
+
+def test_a_missing_chromium_fails_loudly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(support, "CHROMIUM", tmp_path / "no-chromium")
+    with pytest.raises(AssertionError, match="apt-get install -y chromium"):
+        support.require_chromium()

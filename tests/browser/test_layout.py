@@ -32,8 +32,8 @@ MOVING = """[...document.querySelectorAll('*')].filter(el => {
 }).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))"""
 
 
-def receipt_sample() -> str:
-    """The receipt stand-in rendered by the real templates, layout and context processor."""
+def render_sample(name: str, context: dict[str, object] | None = None) -> str:
+    """A page of tests/browser/templates rendered by the real templates and context processor."""
     templates = create_templates()
     own = jinja2.FileSystemLoader(str(Path(__file__).parent / "templates"))
     templates.env.loader = jinja2.ChoiceLoader([own, templates.env.loader])  # type: ignore[list-item]
@@ -42,29 +42,35 @@ def receipt_sample() -> str:
     scope = {
         "type": "http",
         "method": "GET",
-        "path": "/receipt-sample",
+        "path": f"/{name.removesuffix('.html').replace('_', '-')}",
         "query_string": b"",
         "headers": [],
         "app": app,
         "state": {"csrf_token": "sample"},
     }
-    response = templates.TemplateResponse(Request(scope), "receipt_sample.html", {})
+    response = templates.TemplateResponse(Request(scope), name, context or {})
     return bytes(response.body).decode()
 
 
-async def open_receipt_sample(page: Page, server: Server) -> None:
-    html = receipt_sample()
+async def open_sample(page: Page, server: Server, name: str, **context: object) -> None:
+    """Serve a sample page at the server's address, with the real CSP, and open it."""
+    html = render_sample(name, context)
+    path = f"/{name.removesuffix('.html').replace('_', '-')}"
 
     async def serve(route: Route) -> None:
         await route.fulfill(
-            status=200,
+            status=422 if context.get("errors") else 200,
             content_type="text/html; charset=utf-8",
             headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
             body=html,
         )
 
-    await page.route(f"{server.url}/receipt-sample", serve)
-    await page.goto("/receipt-sample")
+    await page.route(f"{server.url}{path}", serve)
+    await page.goto(path)
+
+
+async def open_receipt_sample(page: Page, server: Server) -> None:
+    await open_sample(page, server, "receipt_sample.html")
 
 
 @pytest.mark.context(viewport={"width": 320, "height": 640})
