@@ -100,3 +100,19 @@ def test_catalogues_load_in_memory(locale: str) -> None:
     translations = i18n.translations(locale)
     expected = {"en": "Skip to main content", "pt-PT": "Saltar para o conteúdo principal"}
     assert translations.gettext("Skip to main content") == expected[locale]
+
+
+def test_translations_add_no_markup() -> None:
+    """Translations are inserted unescaped (they are trusted), even inside attribute values, so
+    a translation may use `<`, `>`, `&` or `"` only where its message id does."""
+    problems = []
+    for message in portuguese_catalogue():
+        if not message.id:
+            continue
+        source = "".join(message.id if isinstance(message.id, tuple) else (message.id,))
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            added = {c for c in '<>&"' if string.count(c) > source.count(c)}
+            if added:
+                problems.append(f"{message.id!r}: adds {''.join(sorted(added))}")
+    assert not problems, "\n".join(problems)
