@@ -657,7 +657,7 @@ SELECT s.id AS scope_id,
        (SELECT count(*) FROM proposals p WHERE p.scope_id = s.id) AS proposals,
        (SELECT count(*) FROM projects j
          WHERE j.scope_id = s.id AND j.status IN ('provisional', 'final')) AS projects,
-       (SELECT coalesce(sum(j.cost_cents), 0) FROM projects j
+       (SELECT coalesce(sum(j.cost_cents), 0)::bigint FROM projects j
          WHERE j.scope_id = s.id AND j.status IN ('provisional', 'final')) AS projects_cost_cents
   FROM scopes s WHERE s.cycle_id = $1
 """

@@ -17,7 +17,7 @@ from proposals.i18n import _
 from proposals.validation import REGION_CODE
 from service.citizens import sign_in_citizen, sign_out_citizen
 from service.forms import read_form
-from service.redirects import safe_next
+from service.redirects import local_path
 from service.routes.common import see_other
 from service.templating import render
 from verification.eligibility import STATUSES
@@ -34,7 +34,7 @@ def _refuse_in_production(request: Request) -> None:
 
 
 def _next(value: str) -> str:
-    return safe_next(value)
+    return local_path(value)
 
 
 async def sign_in_page(request: Request) -> Response:

@@ -20,7 +20,7 @@ from service.citizens import (
     take_before_sign_in,
 )
 from service.identity import PROVIDER_NAMES, IdentityServices, with_census_membership
-from service.redirects import NEXT_COOKIE, safe_next
+from service.redirects import NEXT_COOKIE, local_path
 from service.templating import render
 from verification import repository
 from verification.eligibility import (
@@ -59,7 +59,7 @@ async def signed_in(request: Request, identity: VerifiedIdentity) -> Response:
     pepper: bytes = request.state.keys.identifier_pepper
     if identity.provider != "census":
         identity = await with_census_membership(pool, pepper, identity)
-    back = safe_next(request.cookies.get(NEXT_COOKIE), SIGNED_IN_PATH + "?signed_in=1")
+    back = local_path(request.cookies.get(NEXT_COOKIE), SIGNED_IN_PATH + "?signed_in=1")
     response = RedirectResponse(back, status_code=303)
     response.delete_cookie(NEXT_COOKIE, path="/")
     await sign_in_citizen(request, response, identity)
@@ -106,7 +106,7 @@ async def sign_in(request: Request) -> Response:
         "development": development,
     }
     response = render(request, "identity/sign_in.html", context)
-    back = safe_next(request.query_params.get("next"), "")
+    back = local_path(request.query_params.get("next"), "")
     if back:
         response.set_cookie(
             NEXT_COOKIE, back, max_age=NONCE_LIFETIME_S, path="/", httponly=True, samesite="lax"
