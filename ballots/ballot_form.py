@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from ballots.model import BallotKind, BallotSpec
 from verification.formats import canonical_json
+from verification.messages import _
 
 MAX_FIELD_LENGTH = 12
 CAST_TOKEN_LIFETIME_S = 30 * 60
@@ -51,7 +52,7 @@ def read_selections(
                 selections[_whole_number(value, "project")] = 1
     unknown = sorted(p for p in selections if p not in known)
     if unknown:
-        raise BallotFormError("A project on your ballot is not part of this vote.")
+        raise BallotFormError(_("A project on your ballot is not part of this vote."))
     return selections
 
 
@@ -59,8 +60,8 @@ def _whole_number(raw: str, what: str) -> int:
     raw = raw.strip()
     if not raw.isdigit() or len(raw) > MAX_FIELD_LENGTH:
         if what == "points":
-            raise BallotFormError("Points must be whole numbers, such as 0, 1 or 2.")
-        raise BallotFormError("Your ballot could not be read. Please choose again.")
+            raise BallotFormError(_("Points must be whole numbers, such as 0, 1 or 2."))
+        raise BallotFormError(_("Your ballot could not be read. Please choose again."))
     return int(raw)
 
 
@@ -109,16 +110,18 @@ def check_cast_token(
         mac = base64.urlsafe_b64decode(mac_text + "=" * (-len(mac_text) % 4))
     except (ValueError, TypeError):
         raise CastTokenInvalid(
-            "This ballot form is not valid. Please start your vote again."
+            _("This ballot form is not valid. Please start your vote again.")
         ) from None
     expected = hmac.new(
         key, _token_message(session_ref, scope_id, selections, nonce, expires), hashlib.sha256
     ).digest()
     if not hmac.compare_digest(mac, expected):
         raise CastTokenInvalid(
-            "Your choices changed after review, or the form was altered. "
-            "Please review your choices again."
+            _(
+                "Your choices changed after review, or the form was altered. "
+                "Please review your choices again."
+            )
         )
     if expires < (time.time() if now is None else now):
-        raise CastTokenInvalid("This ballot form expired. Please review your choices again.")
+        raise CastTokenInvalid(_("This ballot form expired. Please review your choices again."))
     return nonce

@@ -106,6 +106,13 @@ SELECT cycle_id FROM board_heads WHERE closed_at IS NULL AND size > checkpoint_s
 TRY_LOCK = "SELECT pg_try_advisory_lock($1)"
 UNLOCK = "SELECT pg_advisory_unlock($1)"
 
+INSERT_USED_CAST_NONCE = """
+INSERT INTO used_cast_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING
+RETURNING nonce
+"""
+
+DELETE_EXPIRED_CAST_TOKENS = "DELETE FROM used_cast_tokens WHERE expires_at < now()"
+
 SELECT_CYCLE_ID_BY_SLUG = "SELECT id FROM cycles WHERE slug = $1"
 
 SELECT_INDEX_OF_LEAF = """
@@ -283,3 +290,12 @@ async def advisory_unlock(conn: Connection, key: int) -> None:
 async def fetch_cycle_id(db: Executor, slug: str) -> int | None:
     cycle_id = await db.fetchval(SELECT_CYCLE_ID_BY_SLUG, slug)
     return None if cycle_id is None else int(cycle_id)
+
+
+async def record_cast_token(conn: Connection, nonce: str, expires_at: datetime) -> bool:
+    """Mark a cast token used; False if it had been used already."""
+    return await conn.fetchval(INSERT_USED_CAST_NONCE, nonce, expires_at) is not None
+
+
+async def delete_expired_cast_tokens(db: Executor) -> None:
+    await db.execute(DELETE_EXPIRED_CAST_TOKENS)

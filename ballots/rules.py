@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ballots.model import BallotKind, BallotSpec
+from verification.messages import Money, _
 
 
 class InvalidBallot(ValueError):
@@ -58,21 +59,23 @@ class ScopeRules:
 def validate_ballot(rules: ScopeRules, selections: Mapping[int, int]) -> None:
     """Raise an `InvalidBallot` subclass if `selections` is not a valid ballot for the scope."""
     if not selections:
-        raise NoSelection("Choose at least one project.")
+        raise NoSelection(_("Choose at least one project."))
     unknown = sorted(p for p in selections if p not in rules.project_costs)
     if unknown:
-        raise UnknownProject(f"Project {unknown[0]} is not on this ballot.")
+        raise UnknownProject(_("Project {project} is not on this ballot.", project=unknown[0]))
     spec = rules.spec
     if spec.kind is BallotKind.CUMULATIVE:
         _check_points(spec, selections)
         return
     if any(points != 1 for points in selections.values()):
-        raise BadPoints("Each chosen project counts once on this ballot.")
+        raise BadPoints(_("Each chosen project counts once on this ballot."))
     count = len(selections)
     if spec.kind is BallotKind.SINGLE_CHOICE and count != 1:
-        raise TooManyChoices("Choose exactly one project.")
+        raise TooManyChoices(_("Choose exactly one project."))
     if spec.kind is BallotKind.K_APPROVAL and count > (spec.max_choices or 0):
-        raise TooManyChoices(f"Choose at most {spec.max_choices} projects; you chose {count}.")
+        raise TooManyChoices(
+            _("Choose at most {k} projects; you chose {count}.", k=spec.max_choices, count=count)
+        )
     if spec.kind is BallotKind.KNAPSACK:
         _check_spend(rules, selections)
 
@@ -86,23 +89,37 @@ def _check_spend(rules: ScopeRules, selections: Mapping[int, int]) -> None:
     spent = ballot_cost(rules, selections)
     if spent > rules.budget_cents:
         raise BudgetExceeded(
-            f"The projects you chose cost {spent} cents, more than the budget of "
-            f"{rules.budget_cents} cents."
+            _(
+                "The projects you chose cost {spent}, more than the budget of {budget}.",
+                spent=Money(spent),
+                budget=Money(rules.budget_cents),
+            )
         )
     percent = rules.spec.min_spend_percent
     if percent and spent * 100 < rules.budget_cents * percent:
         raise MinimumSpendNotReached(
-            f"Choose projects worth at least {percent}% of the budget; yours use {spent} cents "
-            f"of {rules.budget_cents}."
+            _(
+                "Choose projects worth at least {percent}% of the budget; yours cost {spent} of "
+                "{budget}.",
+                percent=percent,
+                spent=Money(spent),
+                budget=Money(rules.budget_cents),
+            )
         )
 
 
 def _check_points(spec: BallotSpec, selections: Mapping[int, int]) -> None:
     if any(not isinstance(points, int) or points < 1 for points in selections.values()):
-        raise BadPoints("Give each chosen project a whole number of points, at least 1.")
+        raise BadPoints(_("Give each chosen project a whole number of points, at least 1."))
     cap = spec.max_points_per_project
     if cap is not None and any(points > cap for points in selections.values()):
-        raise TooManyPoints(f"Give at most {cap} points to one project.")
+        raise TooManyPoints(_("Give at most {cap} points to one project.", cap=cap))
     total = sum(selections.values())
     if spec.points is not None and total > spec.points:
-        raise TooManyPoints(f"You have {spec.points} points to give; you gave {total}.")
+        raise TooManyPoints(
+            _(
+                "You have {points} points to give; you gave {total}.",
+                points=spec.points,
+                total=total,
+            )
+        )

@@ -29,12 +29,14 @@ from service.routes import (
     census,
     complaints,
     cycles,
+    desk,
     dev,
     identity,
     projects,
     proposals,
     public,
     staff,
+    voting,
 )
 from service.templating import create_templates
 
@@ -48,6 +50,8 @@ def routes() -> list[BaseRoute]:
     return [
         *public.routes,
         *board.routes,
+        *voting.routes,
+        *desk.routes,
         *identity.routes,
         *census.routes,
         # budget cycles, proposals, review, staff and audit (issue 3)

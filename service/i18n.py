@@ -31,6 +31,7 @@ from babel.support import Translations
 from starlette.requests import Request
 
 from service.config import ConfigError
+from verification.messages import Message, Money
 
 ENGLISH = "en"
 PORTUGUESE = "pt-PT"
@@ -172,6 +173,20 @@ def translations_for(request: Request) -> gettext_module.NullTranslations:
 def gettext_for(request: Request) -> Callable[[str], str]:
     """`gettext` in the request's language, for messages built in Python: `_ = gettext_for(r)`."""
     return translations_for(request).gettext
+
+
+def translate_message(request: Request, text: str) -> str:
+    """`text` in the visitor's language: a domain `Message` is looked up by its message id and
+    its values filled in afterwards; any other string is looked up as it is."""
+    gettext = gettext_for(request)
+    if not isinstance(text, Message):
+        return gettext(text)
+    locale = locale_for(request)
+    values = {
+        name: format_money(int(value), locale) if isinstance(value, Money) else value
+        for name, value in text.values.items()
+    }
+    return gettext(text.msgid).format(**values)
 
 
 def format_money(cents: int, locale: str) -> str:

@@ -264,15 +264,16 @@ async def purge_expired(conn: Executor) -> None:
 # --- voter roll -----------------------------------------------------------------------------
 
 # One statement, so two concurrent casts for the same voter and group serialise on the
-# primary key: the second either counts as a revote or returns nothing (AlreadyVoted).
+# primary key: the second either counts as a revote or returns nothing (AlreadyVoted). A paper
+# ballot entered at a desk is never replaced by a web ballot, even where revoting is allowed.
 MARK_VOTED = """
 INSERT INTO voter_roll (cycle_id, voter_alias, vote_group, channel)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (cycle_id, voter_alias, vote_group) DO UPDATE
    SET channel = EXCLUDED.channel,
        ballots_cast = voter_roll.ballots_cast + 1,
-       last_voted_at = now()
- WHERE $5
+       last_voted_at = date_trunc('minute', now())
+ WHERE $5 AND NOT (voter_roll.channel = 'desk' AND EXCLUDED.channel = 'web')
 RETURNING cycle_id, voter_alias, vote_group, channel, ballots_cast, first_voted_at,
           last_voted_at
 """

@@ -1,0 +1,40 @@
+"""User-facing text written in the pure domain code, translatable where it is shown.
+
+`_("Choose at most {k} projects.", k=3)` marks the message id for extraction (Babel finds `_`)
+and returns a `Message`: a `str` holding the English text, which also remembers its message id
+and values, so the web layer can translate it into the visitor's language and fill in the
+values there (`service.i18n.translate_message`). The domain never needs to know the language.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+class Message(str):
+    """English text that remembers its message id and the values filled into it."""
+
+    msgid: str
+    values: dict[str, Any]
+
+    def __new__(cls, msgid: str, values: dict[str, Any] | None = None) -> Message:
+        values = values or {}
+        text = msgid.format(**values) if values else msgid
+        message = super().__new__(cls, text)
+        message.msgid = msgid
+        message.values = values
+        return message
+
+
+def _(msgid: str, **values: Any) -> Message:
+    """Mark `msgid` as user-facing text and fill in its `{named}` values."""
+    return Message(msgid, values)
+
+
+class Money(int):
+    """An amount of integer cents filled into a message: shown as euros in the visitor's locale
+    by the web layer, and as plain euros in the English text."""
+
+    def __format__(self, spec: str) -> str:
+        return f"€{Decimal(int(self)).scaleb(-2):,.2f}"
