@@ -14,18 +14,17 @@ dropped. Take the project with the smallest ρ (equal ρ: the declared tie-break
 supporters, repeat until nothing can be paid for. u_i(p) = w_i(p)·cost(p) with cost utilities
 and w_i(p) with cardinality utilities, w_i(p) being 1 per approval or the points given.
 
-Add1 (pabutools' `voter_budget_increment=1`) runs MES with b = B/n, B/n + 1, B/n + 2, ...; it stops
-at the first exhaustive outcome, or returns the last outcome before one that costs more than B.
-The `nostop` variant ignores exhaustiveness and only stops before overspending (equalshares.net's
-Add1 without its "exhaustive" option; Wieliczka 2023). Either can be followed by greedy by votes.
+Add1 (pabutools' `voter_budget_increment=1`) runs MES with b = B/n, B/n + 1, B/n + 2, ... (one
+money unit per voter per step); it stops at the first exhaustive outcome, or returns the last
+outcome before one that costs more than B. `add1-nostop` ignores exhaustiveness and only stops
+before overspending (equalshares.net's Add1 without its "exhaustive" option; Wieliczka 2023).
+Either can be followed by greedy by votes (`-greedy`, equalshares.net's default).
 
-Stepping one unit at a time means thousands of runs on budgets in forint or cents. Here each run
-also tracks how every quantity depends on b: inside a run with fixed decisions (who pays in full,
-which project wins a round, which are dropped), every budget and price is affine in b. Each
-decision is a sign test on such an affine difference, so the run records, for each test, the
-first integer step at which its answer would change; the smallest of those is the next step at
-which the outcome can differ, and the steps before it are skipped with the same result. Stale
-prices are lower bounds (money only shrinks during a run), which keeps the bound conservative.
+Stepping one unit at a time is what makes the reference implementations slow. Here a run at
+step k also certifies a range of later steps that must give the same winners, in the same
+order (`_equal_shares.Tracker`: along a fixed sequence of winners money only grows and prices
+only fall with b, and each decision of the run is bounded by affine functions of b), and the
+search jumps past them; the result is exactly that of stepping one unit at a time.
 """
 
 from __future__ import annotations
@@ -51,8 +50,6 @@ Utilities: TypeAlias = Literal["cost", "cardinality"]
 UTILITIES: Final[tuple[Utilities, ...]] = ("cost", "cardinality")
 
 _ZERO: Final = Fraction(0)
-_ONE: Final = Fraction(1)
-_DEAD: Final = -1
 
 
 @dataclass(frozen=True)
