@@ -16,8 +16,8 @@ from typing import Any
 
 from pabutools.election import (
     AbstractCardinalProfile,
-    AdditiveSatisfaction,
     Additive_Cardinal_Sat,
+    AdditiveSatisfaction,
     ApprovalBallot,
     ApprovalProfile,
     Cardinality_Sat,
@@ -50,13 +50,11 @@ def load(path: str) -> tuple[Any, Any]:
     """Parse with pabutools; ordinal profiles become approval profiles."""
     instance, profile = parse_pabulib(path)
     if isinstance(profile, OrdinalProfile):
-        profile = ApprovalProfile(
-            [ApprovalBallot(ballot) for ballot in profile], instance=instance
-        )
+        profile = ApprovalProfile([ApprovalBallot(ballot) for ballot in profile], instance=instance)
     return instance, profile
 
 
-def satisfaction(profile: Any, utilities: str) -> type:
+def satisfaction(profile: Any, utilities: str) -> Any:
     """The pabutools satisfaction class for civica's `utilities` on this profile."""
     cardinal = isinstance(profile, AbstractCardinalProfile)
     if utilities == "cost":

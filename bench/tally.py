@@ -63,8 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     rules = args.rules or list(RULES)
     deadline = time.monotonic() + 60 * args.max_minutes
-    print(f"machine: {platform.platform()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}")
-    print(f"command: python -m bench.tally {' '.join(argv if argv is not None else sys.argv[1:])}\n")
+    python = platform.python_version()
+    print(f"machine: {platform.platform()}, {platform.processor() or 'cpu'}, Python {python}")
+    print(
+        f"command: python -m bench.tally {' '.join(argv if argv is not None else sys.argv[1:])}\n"
+    )
     _print_read_times(files)
     print("| file | rule | civica (median) | pabutools | ratio | same winners |")
     print("|---|---|---:|---:|---:|---|")
@@ -86,7 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=3, help="civica runs per measurement")
     parser.add_argument("--pabutools-timeout", type=float, default=60.0, metavar="SECONDS")
     parser.add_argument("--max-minutes", type=float, default=15.0)
-    parser.add_argument("--pabutools-worker", nargs=2, metavar=("FILE", "RULE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pabutools-worker", nargs=2, metavar=("FILE", "RULE"), help=argparse.SUPPRESS
+    )
     return parser
 
 
@@ -101,7 +106,9 @@ def _print_read_times(files: Sequence[Path]) -> None:
     print()
 
 
-def _measure(path: Path, pb: PabulibFile, rule_name: str, repeat: int, timeout: float) -> Measurement:
+def _measure(
+    path: Path, pb: PabulibFile, rule_name: str, repeat: int, timeout: float
+) -> Measurement:
     projects, ballots, budget = pb.tally_projects(), pb.tally_ballots(), pb.budget
     times: list[float] = []
     winners: set[str] = set()
@@ -112,33 +119,26 @@ def _measure(path: Path, pb: PabulibFile, rule_name: str, repeat: int, timeout: 
         winners = set(outcome.winners)
         if times[-1] > SLOW_CIVICA_SECONDS:
             break
+    median = statistics.median(times)
+    if rule_name == "greedy-stop":
+        return Measurement(path.stem, rule_name, median, len(times), None, False, None)
     reference = _run_pabutools(path, rule_name, timeout)
     if reference is None:
-        return Measurement(path.stem, rule_name, statistics.median(times), len(times), None, False, None)
-    if reference == "timeout":
-        return Measurement(path.stem, rule_name, statistics.median(times), len(times), timeout, True, None)
+        return Measurement(path.stem, rule_name, median, len(times), timeout, True, None)
     seconds, reference_winners = reference
-    return Measurement(
-        path.stem,
-        rule_name,
-        statistics.median(times),
-        len(times),
-        seconds,
-        False,
-        reference_winners == winners,
-    )
+    agree = reference_winners == winners
+    return Measurement(path.stem, rule_name, median, len(times), seconds, False, agree)
 
 
-def _run_pabutools(path: Path, rule_name: str, timeout: float) -> tuple[float, set[str]] | str | None:
-    if rule_name == "greedy-stop":
-        return None
+def _run_pabutools(path: Path, rule_name: str, timeout: float) -> tuple[float, set[str]] | None:
+    """pabutools' time and winners, or None if it was killed after `timeout` seconds."""
     command = [sys.executable, "-m", "bench.tally", "--pabutools-worker", str(path), rule_name]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=True
         )
     except subprocess.TimeoutExpired:
-        return "timeout"
+        return None
     result = json.loads(done.stdout)
     return float(result["seconds"]), set(result["winners"])
 
@@ -148,7 +148,8 @@ def _row(m: Measurement) -> str:
     if m.pabutools is None:
         return f"| {m.file} | {m.rule} | {civica} | n/a | | |"
     if m.pabutools_timed_out:
-        return f"| {m.file} | {m.rule} | {civica} | > {m.pabutools:.0f} s | > {m.pabutools / m.civica:.0f}× | |"
+        ratio = m.pabutools / m.civica
+        return f"| {m.file} | {m.rule} | {civica} | > {m.pabutools:.0f} s | > {ratio:.0f}× | |"
     ratio = m.pabutools / m.civica
     same = "yes" if m.agree else "**no**"
     return f"| {m.file} | {m.rule} | {civica} | {m.pabutools:.2f} s | {ratio:.0f}× | {same} |"

@@ -196,7 +196,6 @@ def _add1(
     """
     start = Fraction(budget, engine.voters)
     last_step = budget
-    everything = set(range(engine.funded_count))
     previous: tuple[int, ...] = engine.free
     previous_budget: Fraction | None = None
     step = 0
@@ -210,11 +209,9 @@ def _add1(
             break
         if stop_when_exhaustive and engine.is_exhaustive(outcome, budget):
             return engine.names(outcome), start + step, runs
-        if everything <= set(outcome):
-            return engine.names(outcome), start + step, runs
         certified = tracker.certified_step()
         reach = 2 * reach if certified == step + reach else max(1, certified - step)
         previous = outcome
-        previous_budget = start + certified
+        previous_budget = start + min(certified, last_step)
         step = certified + 1
     return engine.names(previous), previous_budget, runs

@@ -110,7 +110,9 @@ def test_missing_sections_and_type_specific_errors() -> None:
     with pytest.raises(PabulibFormatError, match="choose-1 vote") as error:
         parse_pabulib(choose_one)
     assert error.value.line == 16
-    cumulative = SMALL.replace("approval", "cumulative").replace("voter_id;vote;age", "voter_id;vote;points")
+    cumulative = SMALL.replace("approval", "cumulative").replace(
+        "voter_id;vote;age", "voter_id;vote;points"
+    )
     with pytest.raises(PabulibFormatError, match="gives 1 points") as error:
         parse_pabulib(cumulative.replace("1;a,b;30", "1;a,b;30"))
     assert error.value.line == 16
@@ -131,14 +133,28 @@ def test_writer_refuses_what_cannot_be_read_back() -> None:
     pb = parse_pabulib(SMALL)
     bad_project = PabulibProject("x,y", 1, {"votes": "0", "name": "n"})
     with pytest.raises(PabulibFormatError, match="comma"):
-        format_pabulib(PabulibFile(pb.meta, (*pb.projects, bad_project), pb.votes, pb.project_columns, pb.vote_columns))
+        format_pabulib(
+            PabulibFile(
+                pb.meta, (*pb.projects, bad_project), pb.votes, pb.project_columns, pb.vote_columns
+            )
+        )
     multiline = PabulibProject("d", 1, {"votes": "0", "name": "two\nlines"})
     with pytest.raises(PabulibFormatError, match="line break"):
-        format_pabulib(PabulibFile(pb.meta, (*pb.projects, multiline), pb.votes, pb.project_columns, pb.vote_columns))
+        format_pabulib(
+            PabulibFile(
+                pb.meta, (*pb.projects, multiline), pb.votes, pb.project_columns, pb.vote_columns
+            )
+        )
 
 
-ids = st.text(st.characters(codec="utf-8", exclude_characters=",;\"\r\n\x00"), min_size=1, max_size=6).map(str.strip).filter(bool)
-names = st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00"), max_size=12).map(str.strip)
+ids = (
+    st.text(st.characters(codec="utf-8", exclude_characters=',;"\r\n\x00'), min_size=1, max_size=6)
+    .map(str.strip)
+    .filter(bool)
+)
+names = st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00"), max_size=12).map(
+    str.strip
+)
 
 
 @st.composite
@@ -146,17 +162,36 @@ def pabulib_files(draw: st.DrawFn) -> PabulibFile:
     vote_type = draw(st.sampled_from(["approval", "choose-1", "cumulative", "ordinal"]))
     project_ids = draw(st.lists(ids, min_size=1, max_size=6, unique=True))
     projects = tuple(
-        PabulibProject(pid, draw(st.integers(0, 10**9)), {"name": draw(names)}) for pid in project_ids
+        PabulibProject(pid, draw(st.integers(0, 10**9)), {"name": draw(names)})
+        for pid in project_ids
     )
     votes = []
     for number in range(draw(st.integers(0, 8))):
         size = (0, 1) if vote_type == "choose-1" else (0, len(project_ids))
-        named = tuple(draw(st.lists(st.sampled_from(project_ids), min_size=size[0], max_size=size[1], unique=True)))
-        points = tuple(draw(st.integers(0, 20)) for _ in named) if vote_type == "cumulative" else None
+        named = tuple(
+            draw(
+                st.lists(
+                    st.sampled_from(project_ids), min_size=size[0], max_size=size[1], unique=True
+                )
+            )
+        )
+        points = (
+            tuple(draw(st.integers(0, 20)) for _ in named) if vote_type == "cumulative" else None
+        )
         votes.append(PabulibVote(f"v{number}", named, points, {"district": draw(names)}))
-    meta = {"description": draw(names), "num_projects": str(len(projects)), "num_votes": str(len(votes)),
-            "budget": str(draw(st.integers(0, 10**12))), "vote_type": vote_type}
-    vote_columns = ("voter_id", "vote", *(("points",) if vote_type == "cumulative" else ()), "district")
+    meta = {
+        "description": draw(names),
+        "num_projects": str(len(projects)),
+        "num_votes": str(len(votes)),
+        "budget": str(draw(st.integers(0, 10**12))),
+        "vote_type": vote_type,
+    }
+    vote_columns = (
+        "voter_id",
+        "vote",
+        *(("points",) if vote_type == "cumulative" else ()),
+        "district",
+    )
     return PabulibFile(meta, projects, tuple(votes), ("project_id", "cost", "name"), vote_columns)
 
 
@@ -167,7 +202,11 @@ def test_written_files_round_trip(pb: PabulibFile) -> None:
 
 @needs_files
 def test_written_files_load_in_pabutools(tmp_path: pytest.TempPathFactory) -> None:
-    for name in ("Poland_Czestochowa_2020_Grabowka", "Switzerland_Zurich_S5R", "Netherlands_Assen_2024"):
+    for name in (
+        "Poland_Czestochowa_2020_Grabowka",
+        "Switzerland_Zurich_S5R",
+        "Netherlands_Assen_2024",
+    ):
         pb = load(name)
         target = tmp_path / f"{name}.pb"  # type: ignore[operator]
         write_pabulib(pb, target)

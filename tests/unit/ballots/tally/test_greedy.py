@@ -3,7 +3,12 @@ import pytest
 from ballots.tally import Project, TallyRule, TieBreak, tally
 
 PROJECTS = [Project("A", 50), Project("B", 40), Project("C", 30), Project("D", 10)]
-BALLOTS = [{"A": 1, "B": 1, "C": 1, "D": 1}] * 2 + [{"A": 1, "B": 1, "C": 1}] + [{"A": 1, "B": 1}] + [{"A": 1}]
+BALLOTS = (
+    [{"A": 1, "B": 1, "C": 1, "D": 1}] * 2
+    + [{"A": 1, "B": 1, "C": 1}]
+    + [{"A": 1, "B": 1}]
+    + [{"A": 1}]
+)
 
 
 @pytest.mark.parametrize(

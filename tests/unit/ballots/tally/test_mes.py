@@ -31,7 +31,9 @@ RANKS = TieBreak("lexico").ranks(PROJECTS)
         ("add1-nostop-greedy", ("X", "Y"), Fraction(44)),
     ],
 )
-def test_hand_checked_completions(completion: str, winners: tuple[str, ...], voter_budget: Fraction) -> None:
+def test_hand_checked_completions(
+    completion: str, winners: tuple[str, ...], voter_budget: Fraction
+) -> None:
     outcome = tally(PROJECTS, 100, BALLOTS, TallyRule("mes", completion=completion))  # type: ignore[arg-type]
     assert outcome.winners == winners
     assert outcome.voter_budget == voter_budget
@@ -70,7 +72,9 @@ def test_cumulative_points_weight_the_shares() -> None:
     projects = [Project("A", 40), Project("B", 40)]
     ballots = [{"A": 3, "B": 1}, {"A": 1, "B": 3}]
     # Each voter has 20 and must pay in proportion to points: A costs 40 = r*3*40 + r*1*40.
-    purchases = equal_shares_purchases(projects, ballots, TieBreak("lexico").ranks(projects), Fraction(20))
+    purchases = equal_shares_purchases(
+        projects, ballots, TieBreak("lexico").ranks(projects), Fraction(20)
+    )
     assert purchases[0].project_id == "A"
     assert purchases[0].payments == (Fraction(20), Fraction(20))
 
@@ -83,6 +87,8 @@ def test_no_voters_selects_nothing_before_completion() -> None:
 
 def test_free_supported_projects_come_first() -> None:
     projects = [Project("F", 0), *PROJECTS]
-    outcome = tally(projects, 100, [{**b, "F": 1} for b in BALLOTS], TallyRule("mes", completion="add1"))
+    outcome = tally(
+        projects, 100, [{**b, "F": 1} for b in BALLOTS], TallyRule("mes", completion="add1")
+    )
     assert outcome.winners[0] == "F"
     assert set(outcome.winners) == {"F", "X", "Y"}

@@ -23,7 +23,10 @@ def test_defaults_are_mes_add1_greedy_with_cost_utilities_and_cost_then_id() -> 
         "min_votes": 0,
         "tie_break": "cost-then-id",
     }
-    assert rule.describe() == "mes completion=add1-greedy utilities=cost min-votes=0 tie-break=cost-then-id"
+    assert (
+        rule.describe()
+        == "mes completion=add1-greedy utilities=cost min-votes=0 tie-break=cost-then-id"
+    )
 
 
 @pytest.mark.parametrize(
@@ -77,7 +80,9 @@ def test_bad_inputs_raise_typed_errors(
 
 
 def test_outcome_as_dict_is_json_ready() -> None:
-    outcome = tally([Project("a", 5), Project("b", 7)], 10, [{"a": 1}, {"a": 1, "b": 1}], TallyRule())
+    outcome = tally(
+        [Project("a", 5), Project("b", 7)], 10, [{"a": 1}, {"a": 1, "b": 1}], TallyRule()
+    )
     data = json.loads(json.dumps(outcome.as_dict()))
     assert data["winners"] == ["a"]
     assert data["total_cost"] == 5
