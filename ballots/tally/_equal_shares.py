@@ -26,6 +26,7 @@ import math
 import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
@@ -34,15 +35,37 @@ from ballots.tally.model import Ballot, Project
 _DEAD: Final = -1
 
 
+@dataclass(frozen=True)
+class Certificate:
+    """What a tracked run proves about later steps (step numbers are absolute)."""
+
+    winners: tuple[int, ...]
+    """The run's purchases in order (projects of cost 0 excluded)."""
+    rounds: tuple[int, ...]
+    """rounds[i]: the last step at which the first i + 1 purchases are certainly the same."""
+    dropped: Mapping[int, int]
+    """Project -> the round (1-based) in which it was found unaffordable."""
+    last: int
+    """The last step at which the whole outcome is certainly the same."""
+
+    def prefix(self, step: int) -> int:
+        """How many leading purchases are certain at `step`."""
+        return sum(1 for last in self.rounds if last >= step)
+
+
 class Tracker:
-    """Collects the first step after `step` at which a decision of the run may change."""
+    """Collects, round by round, the last step at which the run's decisions certainly hold."""
 
-    __slots__ = ("next_step", "reach", "step")
+    __slots__ = ("cap", "dropped", "next_step", "reach", "rounds", "step", "winners")
 
-    def __init__(self, step: int, reach: int) -> None:
+    def __init__(self, step: int, reach: int, cap: int | None = None) -> None:
         self.step = step
         self.reach = reach
+        self.cap = step + reach if cap is None else min(cap, step + reach)
         self.next_step: int | None = None
+        self.winners: list[int] = []
+        self.rounds: list[int] = []
+        self.dropped: dict[int, int] = {}
 
     def require(self, value: int | Fraction, slope: int | Fraction, *, strict: bool) -> None:
         """Record that `value + slope·Δb` must stay > 0 (`strict`) or >= 0 (same denominator)."""
@@ -57,10 +80,20 @@ class Tracker:
         if self.next_step is None or flip < self.next_step:
             self.next_step = flip
 
-    def certified_step(self) -> int:
-        """The last step known to give the same winners as the tracked run."""
-        last = self.step + self.reach
-        return last if self.next_step is None else min(last, self.next_step - 1)
+    def last(self) -> int:
+        """The last step at which everything recorded so far certainly holds."""
+        return self.cap if self.next_step is None else min(self.cap, self.next_step - 1)
+
+    def bought(self, j: int, inherited: int | None = None) -> None:
+        """Close a round; a replayed round keeps the certificate of the run it came from."""
+        self.winners.append(j)
+        self.rounds.append(self.last() if inherited is None else min(inherited, self.cap))
+
+    def drop(self, j: int, round_number: int | None = None) -> None:
+        self.dropped[j] = len(self.winners) + 1 if round_number is None else round_number
+
+    def certificate(self) -> Certificate:
+        return Certificate(tuple(self.winners), tuple(self.rounds), self.dropped, self.last())
 
 
 class Engine:
@@ -134,9 +167,21 @@ class Engine:
         chosen = set(outcome)
         return all(self.cost[j] > left for j in range(self.funded_count) if j not in chosen)
 
-    def run(self, voter_budget: Fraction, tracker: Tracker | None = None) -> tuple[int, ...]:
-        """Winners (indices) of one MES run where every voter starts with `voter_budget`."""
-        return _Run(self, voter_budget, tracker).select()
+    def run(
+        self,
+        voter_budget: Fraction,
+        tracker: Tracker | None = None,
+        resume: Certificate | None = None,
+    ) -> tuple[int, ...]:
+        """Winners (indices) of one MES run where every voter starts with `voter_budget`.
+
+        With `resume`, the purchases it certifies at the tracker's step are replayed (priced,
+        not raced) and the projects it dropped by then stay dropped.
+        """
+        run = _Run(self, voter_budget, tracker)
+        if resume is not None and tracker is not None:
+            run.replay(resume)
+        return run.select()
 
 
 class _Run:
@@ -162,11 +207,31 @@ class _Run:
         self.price_slope: list[Fraction] = [Fraction(0)] * engine.funded_count
         self.dirty = [True] * engine.funded_count
         self.open = [True] * engine.funded_count
+        self.bought: list[int] = []
+
+    def replay(self, resume: Certificate) -> None:
+        """Buy the purchases `resume` certifies at this step, in order, without a race."""
+        tracker = self.tracker
+        assert tracker is not None
+        certain = resume.prefix(tracker.step)
+        for j, round_number in resume.dropped.items():
+            if round_number <= certain:
+                self.open[j] = False
+                tracker.drop(j, round_number)
+        for j, inherited in zip(resume.winners[:certain], resume.rounds, strict=False):
+            affordable = self.price(j)
+            assert affordable, "a certified purchase is unaffordable"
+            self.buy(j, self.ceiling_slope(j))
+            self.bought.append(j)
+            tracker.bought(j, inherited)
+        if certain:
+            tracker.cap = min(tracker.cap, resume.rounds[certain - 1])
 
     def select(self) -> tuple[int, ...]:
-        engine = self.engine
-        winners = list(engine.free)
-        heap = [(Fraction(0), engine.rank[j], j) for j in range(engine.funded_count)]
+        engine, tracker = self.engine, self.tracker
+        heap = [
+            (Fraction(0), engine.rank[j], j) for j in range(engine.funded_count) if self.open[j]
+        ]
         heapq.heapify(heap)
         while heap:
             _, rank, j = heapq.heappop(heap)
@@ -176,14 +241,18 @@ class _Run:
                     heapq.heappush(heap, (self.price_value[j], rank, j))
                 else:
                     self.open[j] = False
+                    if tracker is not None:
+                        tracker.drop(j)
                 continue
             ceiling = Fraction(0)
-            if self.tracker is not None:
+            if tracker is not None:
                 ceiling = self.ceiling_slope(j)
                 self.require_cheapest(j, ceiling, heap)
             self.buy(j, ceiling)
-            winners.append(j)
-        return tuple(winners)
+            self.bought.append(j)
+            if tracker is not None:
+                tracker.bought(j)
+        return (*self.engine.free, *self.bought)
 
     def gather(self, j: int) -> dict[int, int]:
         """Count j's supporters per (class, weight), keyed class·scale + weight."""
@@ -211,6 +280,15 @@ class _Run:
         """
         scale, factor = self.engine.scale, self.engine.sort_factor
         value, lower, epoch, lift = self.value, self.lower, self.epoch, self.lift
+        if self.engine.approvals_only and not horizon:
+            rows = [
+                (money, money, c, 1, count)
+                for key, count in self.members[j].items()
+                for c in (key >> 1,)
+                for money in (value[c] * lift[epoch[c]],)
+            ]
+            rows.sort()
+            return rows
         rows = []
         for key, count in self.members[j].items():
             c, w = divmod(key, scale)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
-from ballots.tally._equal_shares import Engine, Tracker
+from ballots.tally._equal_shares import Certificate, Engine, Tracker
 from ballots.tally.greedy import select_greedy
 from ballots.tally.model import Ballot, Project
 
@@ -50,6 +50,8 @@ Utilities: TypeAlias = Literal["cost", "cardinality"]
 UTILITIES: Final[tuple[Utilities, ...]] = ("cost", "cardinality")
 
 _ZERO: Final = Fraction(0)
+_REACH: Final = 16
+"""The horizon, in steps, of the first certificate (doubled while runs certify it all)."""
 
 
 @dataclass(frozen=True)
@@ -198,19 +200,25 @@ def _add1(
     last_step = budget
     previous: tuple[int, ...] = engine.free
     previous_budget: Fraction | None = None
+    certificate: Certificate | None = None
     step = 0
-    reach = 1
+    reach = _REACH
     runs = 0
     while step <= last_step:
-        tracker = Tracker(step, reach)
-        outcome = engine.run(start + step, tracker)
+        horizon, cap = reach, None
+        if certificate is not None and (certain := certificate.prefix(step)):
+            cap = certificate.rounds[certain - 1]
+            horizon = max(1, min(reach, cap - step))
+        tracker = Tracker(step, horizon, cap)
+        outcome = engine.run(start + step, tracker, certificate)
         runs += 1
         if engine.cost_of(outcome) > budget:
             break
         if stop_when_exhaustive and engine.is_exhaustive(outcome, budget):
             return engine.names(outcome), start + step, runs
-        certified = tracker.certified_step()
-        reach = 2 * reach if certified == step + reach else max(1, certified - step)
+        certificate = tracker.certificate()
+        certified = certificate.last
+        reach = 2 * reach if certified == step + horizon else max(_REACH, certified - step)
         previous = outcome
         previous_budget = start + min(certified, last_step)
         step = certified + 1
