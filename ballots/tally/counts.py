@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
-from ballots.tally.model import Ballot, Project
+from ballots.tally.model import Ballot, Project, only_approvals
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,9 @@ class VoteCounts:
 def count_votes(projects: Sequence[Project], ballots: Sequence[Ballot]) -> VoteCounts:
     """Count every ballot; a weight of 0 counts as not naming the project."""
     votes = dict.fromkeys((p.id for p in projects), 0)
+    if only_approvals(ballots):
+        votes.update(Counter(chain.from_iterable(ballots)))
+        return VoteCounts(votes, dict(votes))
     scores = dict(votes)
     for ballot in ballots:
         for project_id, weight in ballot.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
@@ -79,12 +80,23 @@ def check_inputs(projects: Sequence[Project], budget: int, ballots: Sequence[Bal
         if _not_count(project.cost):
             raise TallyError(f"cost of project {project.id!r} must be a non-negative integer")
         known.add(project.id)
+    named = set(chain.from_iterable(ballots))
+    weights = set(chain.from_iterable(ballot.values() for ballot in ballots))
+    weight_types = set(map(type, chain.from_iterable(ballot.values() for ballot in ballots)))
+    if named <= known and weight_types <= {int} and all(w >= 0 for w in weights):
+        return
     for index, ballot in enumerate(ballots):
         for project_id, weight in ballot.items():
             if project_id not in known:
                 raise UnknownProjectError(f"ballot {index} names unknown project {project_id!r}")
             if _not_count(weight):
                 raise TallyError(f"ballot {index} gives {project_id!r} a weight of {weight!r}")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def only_approvals(ballots: Sequence[Ballot]) -> bool:
+    """Whether every weight on every ballot is 1 (approval, choose-1 and ordinal ballots)."""
+    return set(chain.from_iterable(ballot.values() for ballot in ballots)) <= {1}
 
 
 def _not_count(value: object) -> bool:
