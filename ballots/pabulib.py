@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal, TypeAlias, cast
@@ -151,6 +152,9 @@ class _Parser:
         self.votes: list[PabulibVote] = []
         self.voter_ids: set[str] = set()
         self.vote_type: VoteType = "approval"
+        self.extra_columns: tuple[str, ...] = ()
+        self.extra_of: Callable[[list[str]], tuple[str, ...]] = lambda row: ()
+        self.vote_at = self.voter_at = self.points_at = 0
         self.last_line = 0
 
     def feed(self, raw: list[str], line: int) -> None:
@@ -209,6 +213,20 @@ class _Parser:
             self.project_columns = header
         elif self.section == "votes":
             self.vote_columns = header
+            self.extra_columns = tuple(
+                column for column in header if column not in ("voter_id", "vote", "points")
+            )
+            self.vote_at = header.index("vote")
+            self.voter_at = header.index("voter_id")
+            self.points_at = header.index("points") if "points" in header else -1
+            indices = [header.index(column) for column in self.extra_columns]
+            self.extra_of = (
+                (lambda row: (row[indices[0]],))
+                if len(indices) == 1
+                else operator.itemgetter(*indices)
+                if indices
+                else (lambda row: ())
+            )
 
     def read_meta(self, row: list[str], line: int) -> None:
         if len(row) != 2:
@@ -258,18 +276,19 @@ class _Parser:
         self.projects.append(PabulibProject(project_id, cost, fields))
 
     def read_vote(self, row: list[str], line: int) -> None:
-        fields = self.row_fields(row, line)
-        voter_id = fields.pop("voter_id")
+        if len(row) != len(self.vote_columns):
+            self.row_fields(row, line)
+        voter_id = row[self.voter_at]
         if not voter_id:
             raise PabulibFormatError("empty voter_id", line)
         if voter_id in self.voter_ids:
             raise PabulibFormatError(f"voter_id {voter_id!r} repeated", line)
-        vote = fields.pop("vote")
+        vote = row[self.vote_at]
         named = tuple(part.strip() for part in vote.split(",")) if vote else ()
-        unknown = [p for p in named if p not in self.project_ids]
-        if unknown:
+        if not self.project_ids.issuperset(named):
+            unknown = next(p for p in named if p not in self.project_ids)
             raise PabulibFormatError(
-                f"vote of voter {voter_id!r} names unknown project {unknown[0]!r}", line
+                f"vote of voter {voter_id!r} names unknown project {unknown!r}", line
             )
         if len(set(named)) != len(named):
             raise PabulibFormatError(f"vote of voter {voter_id!r} names a project twice", line)
@@ -279,8 +298,9 @@ class _Parser:
             )
         points = None
         if self.vote_type == "cumulative":
-            points = self.read_points(fields.pop("points"), len(named), voter_id, line)
+            points = self.read_points(row[self.points_at], len(named), voter_id, line)
         self.voter_ids.add(voter_id)
+        fields = dict(zip(self.extra_columns, self.extra_of(row), strict=True))
         self.votes.append(PabulibVote(voter_id, named, points, fields))
 
     @staticmethod
