@@ -51,6 +51,9 @@ UTILITIES: Final[tuple[Utilities, ...]] = ("cost", "cardinality")
 
 _ZERO: Final = Fraction(0)
 _REACH: Final = 16
+_MIN_PAYOFF = Fraction(1, 4)
+"""Below this running mean of steps skipped per certified run, step plainly for a while."""
+_PLAIN_STEPS = 4
 """The horizon, in steps, of the first certificate (doubled while runs certify it all)."""
 
 
@@ -203,22 +206,36 @@ def _add1(
     certificate: Certificate | None = None
     step = 0
     reach = _REACH
+    payoff = Fraction(1)
+    untracked_left = 0
     runs = 0
     while step <= last_step:
-        horizon, cap = reach, None
-        if certificate is not None and (certain := certificate.prefix(step)):
-            cap = certificate.rounds[certain - 1]
-            horizon = max(1, min(reach, cap - step))
-        tracker = Tracker(step, horizon, cap)
-        outcome = engine.run(start + step, tracker, certificate)
         runs += 1
+        if untracked_left:
+            untracked_left -= 1
+            outcome = engine.run(start + step)
+            certified = step
+        else:
+            horizon, cap = reach, None
+            if certificate is not None and (certain := certificate.prefix(step)):
+                cap = certificate.rounds[certain - 1]
+                horizon = max(1, min(reach, cap - step))
+            tracker = Tracker(step, horizon, cap)
+            outcome = engine.run(start + step, tracker, certificate)
+            certificate = tracker.certificate()
+            certified = certificate.last
         if engine.cost_of(outcome) > budget:
             break
         if stop_when_exhaustive and engine.is_exhaustive(outcome, budget):
             return engine.names(outcome), start + step, runs
-        certificate = tracker.certificate()
-        certified = certificate.last
-        reach = 2 * reach if certified == step + horizon else max(_REACH, certified - step)
+        if certificate is not None:
+            payoff = (3 * payoff + certified - step) / 4
+            if payoff < _MIN_PAYOFF:
+                # Certificates that skip (almost) nothing cost extra work for no gain: step
+                # plainly for a while (each plain run is exact too), then certify again.
+                untracked_left = _PLAIN_STEPS
+                certificate = None
+            reach = 2 * reach if certified == step + horizon else max(_REACH, certified - step)
         previous = outcome
         previous_budget = start + min(certified, last_step)
         step = certified + 1

@@ -3,6 +3,7 @@
 from fractions import Fraction
 from random import Random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -174,4 +175,31 @@ def test_fast_add1_equals_one_unit_stepping(
     )
     assert (fast.winners, fast.voter_budget) == naive_add1(
         projects, budget, ballots, ranks, utilities, not nostop
+    )
+
+
+@st.composite
+def larger_elections(draw: st.DrawFn) -> tuple[list[Project], int, list[Ballot]]:
+    ids = [f"p{i}" for i in range(draw(st.integers(3, 9)))]
+    projects = [Project(pid, draw(st.integers(1, 300))) for pid in ids]
+    cumulative = draw(st.booleans())
+    ballots: list[Ballot] = []
+    for _ in range(draw(st.integers(10, 40))):
+        named = draw(st.lists(st.sampled_from(ids), max_size=5, unique=True))
+        ballots.append({pid: draw(st.integers(1, 5)) if cumulative else 1 for pid in named})
+    budget = draw(st.integers(0, min(2000, sum(p.cost for p in projects))))
+    return projects, budget, ballots
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(larger_elections(), st.sampled_from(["cost", "cardinality"]), tie_breaks, st.booleans())
+def test_fast_add1_equals_one_unit_stepping_on_larger_instances(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    tie_break: TieBreak,
+    nostop: bool,
+) -> None:
+    test_fast_add1_equals_one_unit_stepping.hypothesis.inner_test(  # type: ignore[attr-defined]
+        election, utilities, tie_break, nostop
     )
