@@ -24,7 +24,12 @@ Stepping one unit at a time is what makes the reference implementations slow. He
 step k also certifies a range of later steps that must give the same winners, in the same
 order (`_equal_shares.Tracker`: along a fixed sequence of winners money only grows and prices
 only fall with b, and each decision of the run is bounded by affine functions of b), and the
-search jumps past them; the result is exactly that of stepping one unit at a time.
+search jumps past them. A run also certifies its first purchases for some steps further, so the
+next run replays those without pricing their competitors. Where certificates skip nothing (the
+outcome changes at almost every step, as in Warszawa 2020), runs go plainly one step at a time
+for a while. Every outcome is computed exactly, and the result is that of stepping one unit at
+a time (tests check this against plain stepping). Like pabutools' `exhaustion_by_budget_increase`,
+the search gives up, keeping the last outcome, once b would pass B·(n+1)/n.
 """
 
 from __future__ import annotations
@@ -51,10 +56,10 @@ UTILITIES: Final[tuple[Utilities, ...]] = ("cost", "cardinality")
 
 _ZERO: Final = Fraction(0)
 _REACH: Final = 16
-_MIN_PAYOFF = Fraction(1, 4)
+"""The horizon, in steps, of a certificate (doubled while runs certify all of it)."""
+_MIN_PAYOFF: Final = Fraction(1, 4)
 """Below this running mean of steps skipped per certified run, step plainly for a while."""
-_PLAIN_STEPS = 4
-"""The horizon, in steps, of the first certificate (doubled while runs certify it all)."""
+_PLAIN_STEPS: Final = 4
 
 
 @dataclass(frozen=True)
@@ -194,11 +199,7 @@ def _weights(projects: Sequence[Project], ballots: Sequence[Ballot]) -> dict[str
 def _add1(
     engine: Engine, budget: int, *, stop_when_exhaustive: bool
 ) -> tuple[tuple[str, ...], Fraction | None, int]:
-    """Add1 over b = B/n + k; each run also certifies how many later steps give its outcome.
-
-    Like pabutools' `exhaustion_by_budget_increase`, the search gives up (keeping the last
-    outcome) once the per-voter budget would pass B·(n+1)/n.
-    """
+    """Add1 over b = B/n + k: (winners, b of the returned outcome, number of runs)."""
     start = Fraction(budget, engine.voters)
     last_step = budget
     previous: tuple[int, ...] = engine.free
