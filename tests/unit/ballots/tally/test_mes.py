@@ -43,7 +43,7 @@ def test_fixed_budget_runs_and_purchases() -> None:
     assert equal_shares_fixed(PROJECTS, BALLOTS, RANKS, Fraction(45)) == ("X", "Z", "Y")
     purchases = equal_shares_purchases(PROJECTS, BALLOTS, RANKS, Fraction(25))
     assert [(p.project_id, p.price) for p in purchases] == [("X", Fraction(1, 3))]
-    assert purchases[0].payments == (20, 20, 20, 0)
+    assert purchases[0].payments == (Fraction(20), Fraction(20), Fraction(20), Fraction(0))
 
 
 def test_cost_and_cardinality_utilities_differ() -> None:
