@@ -149,13 +149,14 @@ class Engine:
         self.approvals_only = weights == {1}
         self.gatherers = [
             operator.itemgetter(*[k for k, _ in sup for _ in range(self.multiplicity[k])], -1)
-            for sup in self.supporters
+            for sup in (self.supporters if self.approvals_only else ())
         ]
         neighbours: list[set[int]] = [set() for _ in funded]
         for mapped in self.ballot_items:
-            for j, _ in mapped:
-                neighbours[j].update(q for q, _ in mapped if q != j)
-        self.neighbours = [sorted(n) for n in neighbours]
+            named = [j for j, _ in mapped]
+            for j in named:
+                neighbours[j].update(named)
+        self.neighbours = [sorted(n - {j}) for j, n in enumerate(neighbours)]
 
     @property
     def funded_count(self) -> int:
