@@ -15,6 +15,7 @@ from service.commands import (
     load_cycle,
     migrate,
     serve,
+    tally,
 )
 
 COMMANDS: tuple[ModuleType, ...] = (
@@ -24,6 +25,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     load_cycle,
     import_census,
     issue_credential,
+    tally,
 )
 
 
