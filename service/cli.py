@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from service.commands import demo, migrate, serve
+from service.commands import demo, migrate, serve, verifier_bundle, verify
 
-COMMANDS: tuple[ModuleType, ...] = (serve, demo, migrate)
+COMMANDS: tuple[ModuleType, ...] = (serve, demo, migrate, verify, verifier_bundle)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -51,6 +51,21 @@ _HEADER = len(ENTRY_MAGIC) + 32 + 4 + 32 + 1 + 4
 _LINE_START = b'{"entry":"'
 _CHANNELS = {int(channel): channel for channel in Channel}
 _PROGRESS_EVERY = 1024
+_BASE64_VALUES = {
+    char: value
+    for value, char in enumerate(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    )
+}
+
+
+def _canonical_padding(encoded: bytes) -> bool:
+    """Whether padded base64 leaves its unused trailing bits zero (RFC 4648 §3.5)."""
+    if encoded.endswith(b"=="):
+        return not _BASE64_VALUES.get(encoded[-3], 1) & 0x0F
+    if encoded.endswith(b"="):
+        return not _BASE64_VALUES.get(encoded[-2], 1) & 0x03
+    return True
 
 
 class BoardCheck:
@@ -99,29 +114,33 @@ class BoardCheck:
         started = time.perf_counter()
         published: Iterator[bytes] = iter(ballots if ballots is not None else ())
         sha256 = hashlib.sha256
-        add_leaf = self._tree.add
+        leaves: list[bytes] = []
+        receipts = self._receipt_indexes
+        open_ballots = self._open_ballots
         for position, line in enumerate(entries):
-            if self._progress is not None and not position % _PROGRESS_EVERY:
-                self._progress(position, self._expected)
-            self.size = position + 1
+            if not position % _PROGRESS_EVERY:
+                self._tree_extend(leaves)
+                if self._progress is not None:
+                    self._progress(position, self._expected)
             data = self._entry_bytes(position, line)
             if data is None:
+                self._tree_extend(leaves)
                 self._break_tree(position)
                 self._skip_ballot(position, published)
                 continue
             leaf = sha256(b"\x00" + data).digest()
-            if not self._tree_broken:
-                add_leaf(leaf)
-            if position in self._receipt_indexes:
+            leaves.append(leaf)
+            if position in receipts:
                 self.leaf_hashes[position] = leaf
-            if not self._open_ballots:
-                continue
-            opened = self._open(position, data)
-            if opened is None:
-                self._skip_ballot(position, published)
-                continue
-            self._compare_ballot(opened, next(published, None))
-        if self._open_ballots:
+            if open_ballots:
+                opened = self._open(position, data)
+                if opened is None:
+                    self._skip_ballot(position, published)
+                else:
+                    self._compare_ballot(opened, next(published, None))
+            self.size = position + 1
+        self._tree_extend(leaves)
+        if open_ballots:
             extra = sum(1 for _ in published)
             if extra:
                 self.report.add(
@@ -133,6 +152,11 @@ class BoardCheck:
             self._progress(self.size, self._expected)
         self._seconds = time.perf_counter() - started
 
+    def _tree_extend(self, leaves: list[bytes]) -> None:
+        if not self._tree_broken:
+            self._tree.extend(leaves)
+        leaves.clear()
+
     def _entry_bytes(self, position: int, line: bytes) -> bytes | None:
         """The entry bytes of a line, if it is exactly {"entry":"<base64>","index":<position>}."""
         suffix = b'","index":%d}' % position
@@ -142,7 +166,7 @@ class BoardCheck:
                 data = binascii.a2b_base64(encoded, strict_mode=True)
             except binascii.Error:
                 data = None
-            if data is not None and binascii.b2a_base64(data, newline=False) == encoded:
+            if data is not None and _canonical_padding(encoded):
                 return data
         return self._entry_bytes_slowly(position, line)
 
@@ -262,7 +286,7 @@ class BoardCheck:
     def _compare_ballot(self, opened: OpenedBallot, line: bytes | None) -> None:
         self._computed.append(1 if opened.reason is None else 2)
         if line is None:
-            self._missing_ballot(opened.index)
+            self._missing_ballot(opened.position)
             self._published.append(_UNKNOWN)
             return
         prefix = ballot_line_prefix(opened)
@@ -286,7 +310,7 @@ class BoardCheck:
                 Finding(
                     "ballot-line",
                     "the line is not a ballot line of §6",
-                    entry=opened.index,
+                    entry=opened.position,
                     file=BALLOTS,
                 )
             )
@@ -299,7 +323,7 @@ class BoardCheck:
         ]
         if differences:
             report.add(
-                Finding("ballot-line", "; ".join(differences), entry=opened.index, file=BALLOTS)
+                Finding("ballot-line", "; ".join(differences), entry=opened.position, file=BALLOTS)
             )
         if value["selections"] != expected["selections"] or value["reason"] != expected["reason"]:
             report.add(
@@ -308,7 +332,7 @@ class BoardCheck:
                     f"published as {value['selections']!r} (reason {value['reason']!r}), but "
                     f"the sealed ballot opens to {expected['selections']!r} (reason "
                     f"{expected['reason']!r})",
-                    entry=opened.index,
+                    entry=opened.position,
                     scope=opened.scope_id,
                 )
             )
@@ -322,7 +346,7 @@ class BoardCheck:
                     Finding(
                         "ballot-line",
                         "the line is not canonical JSON",
-                        entry=opened.index,
+                        entry=opened.position,
                         file=BALLOTS,
                     )
                 )
@@ -332,7 +356,7 @@ class BoardCheck:
                 Finding(
                     "ballot-line",
                     f"unknown status {value['status']!r}",
-                    entry=opened.index,
+                    entry=opened.position,
                     file=BALLOTS,
                 )
             )

@@ -18,43 +18,46 @@ is the root. Pieces larger than 2**chunk_level leaves are built from aligned chu
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 
 from verification.merkle import (
     EMPTY_ROOT,
     NodeId,
     fold_right,
-    hash_children,
     plan_consistency_proof,
-    root_from_leaf_hashes,
     tile_range,
 )
 
 _CHUNK_LEVEL = 12
+
+_sha256 = hashlib.sha256
 
 MarkCallback = Callable[[int, bytes, int, list[bytes]], None]
 """Called at each mark m with (m, root at m, previous mark or 0, consistency proof)."""
 
 
 class TreeRebuilder:
-    """Feed leaf hashes in order with `add`; `on_mark` runs as each mark is reached."""
+    """Feed leaf hashes in order (`add`, `extend`); `on_mark` runs as each mark is reached."""
 
     def __init__(
         self, marks: Sequence[int], on_mark: MarkCallback, *, chunk_level: int = _CHUNK_LEVEL
     ) -> None:
         if any(mark <= 0 for mark in marks) or list(marks) != sorted(set(marks)):
             raise ValueError("marks must be distinct positive sizes in increasing order")
-        self._chunk_level = chunk_level
+        self._chunk = 1 << chunk_level
         self._marks = list(reversed(marks))
         self._on_mark = on_mark
         self.size = 0
         self._frontier: list[tuple[int, bytes]] = []  # (level, hash), largest subtree first
         self._previous_mark = 0
         self._known: dict[NodeId, bytes] = {}
-        self._pieces: list[NodeId] = []
+        self._pieces: list[NodeId] = []  # pieces still to build before the next mark, last first
+        self._group: list[NodeId] = []  # pieces the buffer fills, or one piece built in chunks
+        self._chunked = False
+        self._piece_stack: list[tuple[int, bytes]] = []
         self._buffer: list[bytes] = []
         self._want = 1
-        self._piece_stack: list[tuple[int, bytes]] = []
         self._start_segment()
 
     def add(self, leaf_hash: bytes) -> None:
@@ -64,60 +67,84 @@ class TreeRebuilder:
         if len(self._buffer) == self._want:
             self._flush()
 
+    def extend(self, leaf_hashes: Sequence[bytes]) -> None:
+        """Append the next leaves' hashes."""
+        position, count = 0, len(leaf_hashes)
+        while position < count:
+            room = self._want - len(self._buffer)
+            if room > count - position:
+                self._buffer.extend(leaf_hashes[position:])
+                self.size += count - position
+                return
+            self._buffer.extend(leaf_hashes[position : position + room])
+            self.size += room
+            position += room
+            self._flush()
+
     def root(self) -> bytes:
         """The Merkle Tree Hash of every leaf added so far."""
         stack = list(self._frontier)
         # Complete chunks of the current piece, then loose leaves, are aligned: push them.
         for level, node_hash in self._piece_stack:
-            self._push(stack, level, node_hash)
+            _push(stack, level, node_hash)
         for leaf_hash in self._buffer:
-            self._push(stack, 0, leaf_hash)
+            _push(stack, 0, leaf_hash)
         return fold_right([h for _, h in stack]) if stack else EMPTY_ROOT
 
     def _start_segment(self) -> None:
-        """Plan the pieces from the current size to the next mark (or single leaves after)."""
-        begin = self.size
+        """Plan the pieces from the current size to the next mark."""
         if self._marks:
-            self._pieces = list(reversed(tile_range(begin, self._marks[-1])))
-        else:
-            self._pieces = []
-        self._next_piece()
+            self._pieces = list(reversed(tile_range(self.size, self._marks[-1])))
+        self._next_group()
 
-    def _next_piece(self) -> None:
+    def _next_group(self) -> None:
+        """Choose what the buffer fills next: whole pieces up to a chunk, or chunks of one."""
         self._piece_stack = []
-        if self._pieces:
-            level = self._pieces[-1].level
-            self._want = 1 << min(level, self._chunk_level)
-        else:
-            self._want = 1
+        self._group = []
+        if not self._pieces:
+            # Past the last mark no proof needs the nodes: take the largest aligned blocks.
+            trailing = (self.size & -self.size) or self._chunk
+            self._chunked = False
+            self._want = min(trailing, self._chunk)
+            return
+        first = 1 << self._pieces[-1].level
+        self._chunked = first > self._chunk
+        if self._chunked:
+            self._group.append(self._pieces.pop())
+            self._want = self._chunk
+            return
+        self._want = 0
+        while self._pieces and self._want + (1 << self._pieces[-1].level) <= self._chunk:
+            piece = self._pieces.pop()
+            self._group.append(piece)
+            self._want += 1 << piece.level
 
     def _flush(self) -> None:
         buffer, self._buffer = self._buffer, []
-        if not self._pieces:
-            # Past the last mark: plain appends, no proof needs these nodes.
-            self._push(self._frontier, 0, buffer[0])
-            return
-        piece = self._pieces[-1]
-        chunk_level = min(piece.level, self._chunk_level)
-        self._push(self._piece_stack, chunk_level, root_from_leaf_hashes(buffer))
-        if len(self._piece_stack) != 1 or self._piece_stack[0][0] != piece.level:
-            return
-        piece_hash = self._piece_stack[0][1]
-        self._pieces.pop()
-        self._known[piece] = piece_hash
-        self._push(self._frontier, piece.level, piece_hash)
-        if self._pieces:
-            self._next_piece()
+        if not self._group:
+            _push(self._frontier, self._want.bit_length() - 1, _perfect_root(buffer))
+        elif self._chunked:
+            _push(self._piece_stack, self._want.bit_length() - 1, _perfect_root(buffer))
+            piece = self._group[0]
+            if self._piece_stack[0][0] != piece.level:
+                return
+            self._built(piece, self._piece_stack[0][1])
         else:
+            begin = 0
+            for piece in self._group:
+                end = begin + (1 << piece.level)
+                self._built(piece, _perfect_root(buffer[begin:end]))
+                begin = end
+        if self._pieces:
+            self._next_group()
+        elif self._group:
             self._reach_mark()
+        else:
+            self._next_group()
 
-    @staticmethod
-    def _push(stack: list[tuple[int, bytes]], level: int, node_hash: bytes) -> None:
-        # A binary counter of perfect subtrees: equal neighbours merge into their parent.
-        while stack and stack[-1][0] == level:
-            node_hash = hash_children(stack.pop()[1], node_hash)
-            level += 1
-        stack.append((level, node_hash))
+    def _built(self, piece: NodeId, piece_hash: bytes) -> None:
+        self._known[piece] = piece_hash
+        _push(self._frontier, piece.level, piece_hash)
 
     def _reach_mark(self) -> None:
         mark = self._marks.pop()
@@ -136,3 +163,20 @@ class TreeRebuilder:
             begin += 1 << level
         self._previous_mark = mark
         self._start_segment()
+
+
+def _push(stack: list[tuple[int, bytes]], level: int, node_hash: bytes) -> None:
+    """Push an aligned perfect subtree onto a frontier; equal neighbours merge into a parent."""
+    while stack and stack[-1][0] == level:
+        node_hash = _sha256(b"\x01" + stack.pop()[1] + node_hash).digest()
+        level += 1
+    stack.append((level, node_hash))
+
+
+def _perfect_root(leaf_hashes: list[bytes]) -> bytes:
+    """Root of a perfect tree (a power of two of leaves), level by level (RFC 9162 §2.1.1)."""
+    level = leaf_hashes
+    while len(level) > 1:
+        pairs = iter(level)
+        level = [_sha256(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs)]
+    return level[0]

@@ -39,11 +39,11 @@ CHANNEL_NAMES = {Channel.WEB: "web", Channel.DESK: "desk"}
 _CACHE_LIMIT = 1 << 16
 
 
-@dataclass(frozen=True, slots=True)
-class OpenedBallot:
+class OpenedBallot(NamedTuple):
     """One entry after opening: its content (None if it did not open) and why it is invalid."""
 
-    index: int
+    position: int
+    """The entry's index in the log."""
     scope_id: int
     alias: bytes
     channel: Channel
@@ -65,7 +65,7 @@ def ballot_line_prefix(ballot: OpenedBallot) -> bytes:
         % (
             ballot.alias.hex().encode(),
             CHANNEL_NAMES[ballot.channel].encode(),
-            ballot.index,
+            ballot.position,
             reason,
             ballot.scope_id,
             ballot.selections_json,
@@ -124,7 +124,7 @@ class RecountResult:
         """The §6 status of an opened ballot."""
         if ballot.reason is not None:
             return INVALID
-        return COUNTED if ballot.index in self.counted_indexes else SUPERSEDED
+        return COUNTED if ballot.position in self.counted_indexes else SUPERSEDED
 
 
 class _Content(NamedTuple):

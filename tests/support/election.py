@@ -166,28 +166,31 @@ class TestElection:
         *,
         channel: Channel = Channel.WEB,
         plaintext: bytes | None = None,
-    ) -> dict[str, Any]:
+        receipt: bool = True,
+    ) -> dict[str, Any] | None:
         """Append one sealed ballot to the board and return its signed receipt."""
         if plaintext is None:
             plaintext = encode_ballot(BallotContent(scope_id, dict(selections)))
         entry = encode_entry(
             Entry(self.fingerprint, scope_id, self.alias(voter), channel, self.seal(plaintext))
         )
-        return self.append(entry)
+        return self.append(entry, receipt=receipt)
 
-    def append(self, entry: bytes) -> dict[str, Any]:
+    def append(self, entry: bytes, *, receipt: bool = True) -> dict[str, Any] | None:
         """Append raw entry bytes (as the board stores them) and return the receipt."""
         index = len(self.entries)
         self.entries.append(entry)
         leaf = hash_leaf(entry)
         self._tree = self._tree.append(leaf)
-        receipt = issue_receipt(
-            self.keys.log_key, self.fingerprint, leaf, index, timestamp(self.clock(1))
-        )
-        self.receipts.append(receipt)
+        issued = None
+        if receipt:
+            issued = issue_receipt(
+                self.keys.log_key, self.fingerprint, leaf, index, timestamp(self.clock(1))
+            )
+            self.receipts.append(issued)
         if len(self.entries) % self.checkpoint_every == 0:
             self.sign_checkpoint()
-        return receipt
+        return issued
 
     def clock(self, ahead: int = 0) -> datetime:
         """Checkpoint time: one interval per checkpoint already signed (plus `ahead`)."""
