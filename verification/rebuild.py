@@ -178,5 +178,9 @@ def _perfect_root(leaf_hashes: list[bytes]) -> bytes:
     level = leaf_hashes
     while len(level) > 1:
         pairs = iter(level)
-        level = [_sha256(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs)]
+        # zip of one iterator with itself pairs neighbours; the length is a power of two.
+        level = [
+            _sha256(b"\x01" + left + right).digest()
+            for left, right in zip(pairs, pairs, strict=False)
+        ]
     return level[0]
