@@ -329,9 +329,9 @@ class BoardCheck:
             report.add(
                 Finding(
                     "ballot-content",
-                    f"published as {value['selections']!r} (reason {value['reason']!r}), but "
-                    f"the sealed ballot opens to {expected['selections']!r} (reason "
-                    f"{expected['reason']!r})",
+                    f"published as {_describe(value['selections'], value['reason'])}, but the "
+                    "sealed entry opens to "
+                    f"{_describe(expected['selections'], expected['reason'])}",
                     entry=opened.position,
                     scope=opened.scope_id,
                 )
@@ -406,3 +406,11 @@ class BoardCheck:
     def timings(self) -> dict[str, float]:
         decrypt = self._recount.decrypt_seconds if self._recount is not None else 0.0
         return {"board": self._seconds, "decrypt": decrypt}
+
+
+def _describe(selections: Any, reason: Any) -> str:
+    """A published or recomputed ballot in words, for findings."""
+    if selections is None:
+        return f"no readable ballot ({reason})"
+    text = json.dumps(selections, separators=(",", ":"))
+    return text if reason is None else f"{text}, invalid ({reason})"

@@ -212,7 +212,12 @@ class CheckpointCheck:
             self.report.add(
                 Finding(
                     "checkpoint-final",
-                    f"entries {last.size} to {size - 1} are covered by no signed checkpoint",
+                    (
+                        f"entry {last.size} is"
+                        if last.size == size - 1
+                        else f"entries {last.size} to {size - 1} are"
+                    )
+                    + " covered by no signed checkpoint",
                     checkpoint=last.size,
                 )
             )

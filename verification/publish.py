@@ -125,6 +125,17 @@ class RecordWriter:
         self._valid = bytearray()
         self._size = 0
 
+    def __enter__(self) -> RecordWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the open files (`finish` does it too); partial files stay for a retry."""
+        self._entries.close()
+        self._spool.close()
+
     def add_entries(self, entries: Iterable[bytes]) -> None:
         """Append entries (their exact bytes), continuing the index from the last call."""
         leaves = []
@@ -148,6 +159,14 @@ class RecordWriter:
         self, checkpoints: Iterable[CheckpointRecord], closed_at: str, software: str
     ) -> dict[str, Any]:
         """Write every other file and the signed closing statement; return the statement."""
+        try:
+            return self._finish(checkpoints, closed_at, software)
+        finally:
+            self.close()
+
+    def _finish(
+        self, checkpoints: Iterable[CheckpointRecord], closed_at: str, software: str
+    ) -> dict[str, Any]:
         self._entries.close()
         hashes = {ENTRIES: self._entries_hash.digest()}
         hashes[CHECKPOINTS] = self._write_checkpoints(checkpoints)
@@ -198,7 +217,6 @@ class RecordWriter:
                 line = prefix[:-1] + b'"' + status.encode() + b'"}\n'
                 out.write(line)
                 digest.update(line)
-        self._spool.close()
         os.replace(path, self.folder / BALLOTS)
         return digest.digest()
 
@@ -221,6 +239,6 @@ def write_record(
     software: str,
 ) -> dict[str, Any]:
     """Write a whole record in one call; returns the signed closing statement."""
-    writer = RecordWriter(folder, manifest_bytes, sealing_secret_key, log_signing_key)
-    writer.add_entries(entries)
-    return writer.finish(checkpoints, closed_at, software)
+    with RecordWriter(folder, manifest_bytes, sealing_secret_key, log_signing_key) as writer:
+        writer.add_entries(entries)
+        return writer.finish(checkpoints, closed_at, software)

@@ -3,9 +3,9 @@
 `TestElection` generates the cycle's keys from a seed, freezes a manifest, casts ballots (alias,
 sealed box, board entry, compact range), signs checkpoints every few entries, issues receipts,
 and at the close signs a final checkpoint and writes the record with
-`verification.publish.RecordWriter`, the writer the real close uses. Sealed boxes are
-randomised, so two runs give different bytes; the keys, aliases and checkpoints are
-deterministic in the seed.
+`verification.publish.RecordWriter`, the writer the real close uses. Everything is derived
+from a seed (keys, aliases, even the sealed boxes' ephemeral keys), so a run is reproducible
+byte for byte.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from nacl.public import PrivateKey, SealedBox
+from nacl.public import Box, PrivateKey
 from nacl.signing import SigningKey
 
 from ballots.model import BallotKind, BallotSpec
@@ -42,7 +42,7 @@ from verification.manifest import (
     fingerprint_of,
 )
 from verification.merkle import hash_leaf
-from verification.publish import CheckpointRecord, RecordWriter
+from verification.publish import CheckpointRecord, write_record
 from verification.statements import issue_receipt
 from verification.tree import CompactRange
 
@@ -155,8 +155,36 @@ class TestElection:
         """The voter's per-cycle pseudonym (HMAC-SHA-256 under the cycle's alias key)."""
         return hmac.new(self.keys.alias_key, voter.encode(), hashlib.sha256).digest()
 
-    def seal(self, plaintext: bytes) -> bytes:
-        return SealedBox(self.keys.sealing_key.public_key).encrypt(plaintext)
+    def seal(self, plaintext: bytes, label: str | None = None) -> bytes:
+        """A libsodium sealed box, with the ephemeral key derived from the seed and index.
+
+        crypto_box_seal is ephemeral_pk ‖ crypto_box(plaintext, nonce, recipient_pk,
+        ephemeral_sk) with nonce = BLAKE2b-192(ephemeral_pk ‖ recipient_pk); building it by
+        hand with a derived ephemeral key makes test records reproducible byte for byte.
+        Never do this for real ballots: equal ballots would seal to equal bytes.
+        """
+        label = label or f"ephemeral/{len(self.entries)}"
+        ephemeral = PrivateKey(derive(self.seed, label))
+        recipient = self.keys.sealing_key.public_key
+        ephemeral_public = bytes(ephemeral.public_key)
+        nonce = hashlib.blake2b(ephemeral_public + bytes(recipient), digest_size=24).digest()
+        return ephemeral_public + Box(ephemeral, recipient).encrypt(plaintext, nonce).ciphertext
+
+    def entry_for(
+        self,
+        voter: str,
+        scope_id: int,
+        selections: Mapping[int, int],
+        *,
+        channel: Channel = Channel.WEB,
+        plaintext: bytes | None = None,
+        label: str | None = None,
+    ) -> bytes:
+        """The board entry of a ballot (sealed), without casting it."""
+        if plaintext is None:
+            plaintext = encode_ballot(BallotContent(scope_id, dict(selections)))
+        sealed = self.seal(plaintext, label)
+        return encode_entry(Entry(self.fingerprint, scope_id, self.alias(voter), channel, sealed))
 
     def cast(
         self,
@@ -169,12 +197,13 @@ class TestElection:
         receipt: bool = True,
     ) -> dict[str, Any] | None:
         """Append one sealed ballot to the board and return its signed receipt."""
-        if plaintext is None:
-            plaintext = encode_ballot(BallotContent(scope_id, dict(selections)))
-        entry = encode_entry(
-            Entry(self.fingerprint, scope_id, self.alias(voter), channel, self.seal(plaintext))
-        )
+        entry = self.entry_for(voter, scope_id, selections, channel=channel, plaintext=plaintext)
         return self.append(entry, receipt=receipt)
+
+    def receipt_for(self, entry: bytes, index: int) -> dict[str, Any]:
+        """A receipt, signed with the log key, for `entry` at `index` (even if not appended)."""
+        moment = timestamp(self.clock(1))
+        return issue_receipt(self.keys.log_key, self.fingerprint, hash_leaf(entry), index, moment)
 
     def append(self, entry: bytes, *, receipt: bool = True) -> dict[str, Any] | None:
         """Append raw entry bytes (as the board stores them) and return the receipt."""
@@ -184,9 +213,7 @@ class TestElection:
         self._tree = self._tree.append(leaf)
         issued = None
         if receipt:
-            issued = issue_receipt(
-                self.keys.log_key, self.fingerprint, leaf, index, timestamp(self.clock(1))
-            )
+            issued = self.receipt_for(entry, index)
             self.receipts.append(issued)
         if len(self.entries) % self.checkpoint_every == 0:
             self.sign_checkpoint()
@@ -216,9 +243,14 @@ class TestElection:
             self.sign_checkpoint()
         if not self.checkpoints:
             self.checkpoints.append(self.checkpoint_record(0, self._tree.root(), self.clock(1)))
-        writer = RecordWriter(
-            folder, self.manifest_bytes, bytes(self.keys.sealing_key), self.keys.log_key
-        )
-        writer.add_entries(self.entries)
         moment = closed_at or self.clock(1)
-        return writer.finish(self.checkpoints, timestamp(moment), SOFTWARE)
+        return write_record(
+            folder,
+            manifest_bytes=self.manifest_bytes,
+            entries=self.entries,
+            checkpoints=self.checkpoints,
+            sealing_secret_key=bytes(self.keys.sealing_key),
+            log_signing_key=self.keys.log_key,
+            closed_at=timestamp(moment),
+            software=SOFTWARE,
+        )
