@@ -260,7 +260,11 @@ def _check_closing(context: _Context) -> ClosingStatement | None:
     report.ran("closing-statement", "closing-signature", "closing-file-hash")
     data = read_file(context.source, CLOSING)
     value = _parse_json(data, CLOSING)
-    if canonical_json(value) != data if isinstance(value, dict) else True:
+    try:
+        canonical = canonical_json(value) == data
+    except FormatError:
+        canonical = False
+    if not canonical:
         report.add(Finding("closing-statement", "closing.json is not canonical JSON", file=CLOSING))
     try:
         closing = parse_closing(value)

@@ -12,6 +12,7 @@ verifier must report (an empty list: the record must verify).
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import shutil
 import sys
@@ -19,18 +20,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nacl.public import PrivateKey
+from nacl.public import PrivateKey, SealedBox
 from nacl.signing import SigningKey
 
 from ballots.model import BallotKind, BallotSpec
 from tests.support.election import TestElection, derive, rule, scope
 from verification.checkpoint import sign_checkpoint
-from verification.formats import Channel, canonical_json, decode_entry
+from verification.formats import Channel, canonical_json, decode_entry, log_origin, short_code
 from verification.manifest import parse_manifest
-from verification.merkle import hash_tree
+from verification.merkle import consistency_proof, hash_leaf, hash_tree, root_from_leaf_hashes
+from verification.note import compute_key_id
 from verification.publish import entry_line, results_document
 from verification.recount import Recount, ballot_line
 from verification.statements import issue_receipt
+from verification.tree import MemoryNodeStore
 
 VECTORS = Path(__file__).resolve().parent
 
@@ -129,7 +132,7 @@ def worked_example() -> TestElection:
                 50_000_00,
                 {11: 30_000_00, 12: 20_000_00, 13: 25_000_00},
                 vote_group="national",
-                tally=rule("greedy"),
+                tally=rule("greedy", min_votes=1),
             ),
             scope(
                 2,
@@ -150,6 +153,83 @@ def worked_example() -> TestElection:
     election.cast("carla", 2, {22: 1, 23: 1})
     election.cast("ana", 1, {13: 1})
     return election
+
+
+def describe_worked_example(folder: Path) -> str:
+    """The facts of the worked example that docs/election-record.md §13 prints, from its files."""
+    manifest_bytes = (folder / "manifest.json").read_bytes()
+    manifest = json.loads(manifest_bytes)
+    fingerprint = hashlib.sha256(manifest_bytes).digest()
+    origin = log_origin(fingerprint)
+    log_key = base64.b64decode(manifest["log_public_key"])
+    secret = json.loads((folder / "sealing-key.json").read_bytes())["secret_key"]
+    entries = entries_of(folder)
+    leaves = [hash_leaf(entry) for entry in entries]
+    out = [
+        f"manifest.json       {len(manifest_bytes)} bytes",
+        f"fingerprint         {fingerprint.hex()}",
+        f"origin              {origin}",
+        f"log public key      {manifest['log_public_key']}",
+        f"log key ID          {compute_key_id(origin, log_key):08x}",
+        f"sealing public key  {manifest['sealing_public_key']}",
+        f"sealing secret key  {secret}",
+        "",
+    ]
+    plaintext = SealedBox(PrivateKey(base64.b64decode(secret))).decrypt(
+        decode_entry(entries[0]).sealed_ballot
+    )
+    body = plaintext.rstrip(b"\x00")
+    out += [
+        f"entry 0 plaintext   {body.decode()}",
+        f"                    + {len(plaintext) - len(body)} zero bytes = {len(plaintext)} bytes",
+        f"entry 0 bytes       {entries[0][:88].hex()}",
+        f"                    ‖ {len(entries[0]) - 88} bytes of sealed ballot",
+        "",
+    ]
+    for index, entry in enumerate(entries):
+        decoded = decode_entry(entry)
+        out.append(
+            f"entry {index}  scope {decoded.scope_id}  {decoded.channel.name.lower():<4}  "
+            f"alias {decoded.alias.hex()[:16]}…  {len(entry)} bytes"
+        )
+        out.append(f"  leaf hash         {leaves[index].hex()}")
+    nodes = {
+        "node(0,1)": root_from_leaf_hashes(leaves[0:2]),
+        "node(2,3)": root_from_leaf_hashes(leaves[2:4]),
+        "node(0..3)": root_from_leaf_hashes(leaves[0:4]),
+    }
+    out += ["", *(f"{name:<19} {value.hex()}" for name, value in nodes.items())]
+    names = {leaf: f"leaf {index}" for index, leaf in enumerate(leaves)}
+    names.update({value: name for name, value in nodes.items()})
+    proof = consistency_proof(3, 5, MemoryNodeStore(leaves))
+    out.append(f"proof 3 -> 5        [{', '.join(names.get(h, h.hex()) for h in proof)}]")
+    for line in read_lines(folder, "checkpoints.jsonl"):
+        checkpoint = json.loads(line)
+        out.append(f"root of size {checkpoint['size']:<6} {checkpoint['root']}  (checkpoint)")
+    out.append("")
+    for line in read_lines(folder, "ballots.jsonl"):
+        ballot = json.loads(line)
+        out.append(
+            f"ballot {ballot['index']}  scope {ballot['scope']}  "
+            f"{json.dumps(ballot['selections'], separators=(',', ':')):<16} {ballot['status']}"
+        )
+    results = json.loads((folder / "results.json").read_bytes())
+    for item in results["scopes"]:
+        votes = " ".join(f"{p['id']}:{p['votes']}" for p in item["projects"])
+        out.append(
+            f"scope {item['scope']}  votes {votes}  winners {item['winners']}  "
+            f"total {item['total_cost_cents']} cents"
+        )
+    closing = json.loads((folder / "closing.json").read_bytes())
+    out.append("")
+    out += [f"{name:<19} {digest}" for name, digest in closing["files"].items()]
+    receipt = json.loads((folder / "receipt.json").read_bytes())
+    out += [
+        "",
+        f"receipt             entry {receipt['index']}, leaf hash {receipt['leaf_hash'][:16]}…, "
+        f"short code {short_code(bytes.fromhex(receipt['leaf_hash']))}",
+    ]
+    return "\n".join(out) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,6 +502,16 @@ def generate(target: Path = VECTORS) -> None:
     )
 
 
+def update_worked_example_in_docs(docs: Path) -> None:
+    """Write the worked example's facts between the markers of docs/election-record.md §13."""
+    text = docs.read_text(encoding="utf-8")
+    begin, end = "<!-- worked-example:begin -->\n", "<!-- worked-example:end -->"
+    head, rest = text.split(begin)
+    _, tail = rest.split(end)
+    block = "```\n" + describe_worked_example(VECTORS / "worked_example") + "```\n"
+    docs.write_text(head + begin + block + end + tail, encoding="utf-8")
+
+
 def _fresh(folder: Path) -> None:
     if folder.exists():
         shutil.rmtree(folder)
@@ -429,5 +519,10 @@ def _fresh(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    generate(Path(sys.argv[1]) if len(sys.argv) > 1 else VECTORS)
-    print(f"wrote the vectors under {VECTORS if len(sys.argv) < 2 else sys.argv[1]}")
+    if len(sys.argv) > 1:
+        generate(Path(sys.argv[1]))
+        print(f"wrote the vectors under {sys.argv[1]}")
+    else:
+        generate(VECTORS)
+        update_worked_example_in_docs(VECTORS.parents[1] / "docs" / "election-record.md")
+        print(f"wrote the vectors under {VECTORS} and §13 of docs/election-record.md")

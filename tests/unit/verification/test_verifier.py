@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
-from tests.support.election import derive
+from tests.support.election import TestElection, derive, rule, scope
 from tests.vectors.generate import vector_election
 from verification.formats import canonical_json
 from verification.record import RecordInputError
@@ -195,3 +195,16 @@ def test_a_receipt_needs_a_validly_signed_final_checkpoint(record: Path) -> None
     (record / "checkpoints.jsonl").write_bytes(b"".join(line + b"\n" for line in lines))
     report = verify_receipt(election.receipts[25], str(record))
     assert "receipt-inclusion" in {f.check for f in report.findings}
+
+
+def test_a_cycle_without_ballots_verifies(tmp_path: Path) -> None:
+    election = TestElection(
+        [scope(1, "nacional", 100, {11: 60, 12: 50}, tally=rule("greedy", min_votes=1))],
+        seed="empty",
+    )
+    election.close(tmp_path)
+    report = verify_record(str(tmp_path))
+    assert report.ok, report.findings
+    results = json.loads((tmp_path / "results.json").read_bytes())
+    assert results["scopes"][0]["winners"] == []
+    assert results["final_checkpoint"]["size"] == 0
