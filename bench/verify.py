@@ -1,41 +1,50 @@
 """Speed of the observer's verifier on a record of an OPP-2018-sized vote.
 
-Run from the repository root: PYTHONPATH=. python bench/verify.py [--ballots N] [--cache DIR]
+Run from the repository root:
+PYTHONPATH=. python bench/verify.py [--ballots N] [--checkpoint-every K] [--cache DIR]
 
 The record (default 119,703 single-choice ballots over 8 scopes and 700 projects, as OPP 2018:
 one national pot, seven regional ones, 48,578 national and 71,125 regional ballots, about 2%
 of voters casting again) is generated once with the test-election builder, which seals,
 signs and writes it through the same code as the service's close, and cached outside git
-(default ~/.cache/civica/bench-verify-<N>). Then, in the same run and on a warm page cache:
+(default ~/.cache/civica/bench-verify-<N>-<K>; a checkpoint every K entries, default 100). Then,
+in the same run, on a warm page cache, best of --runs (default 3), wall-clock and CPU time:
 
 1. the floor: read every record file and SHA-256 its bytes;
-2. `verify_record` on the folder, with its time split into decryption (libsodium sealed-box
-   opens), checkpoint signature checks and everything else.
+2. decryption alone: open every sealed ballot with libsodium (PyNaCl), nothing else;
+3. `verify_record`: every check;
+4. `verify_receipts` with no receipt: the board alone (lines, leaf hashes, tree, checkpoint
+   signatures and consistency), without opening ballots.
 
-Prints the figures and the ratio of (total - decryption) to the floor. Stops by itself.
+Prints the figures and the ratio of (verify - decryption) to the floor. Stops by itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
+import json
 import os
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from nacl.public import PrivateKey, SealedBox
 
 from tests.support.election import TestElection, rule, scope
 from verification.findings import Report
 from verification.record import RECORD_FILES
-from verification.verifier import verify_record
+from verification.verifier import verify_receipts, verify_record
 
 OPP_NATIONAL = 48_578
 OPP_REGIONAL = 71_125
 REGIONS = ("norte", "centro", "lisboa", "alentejo", "algarve", "acores", "madeira")
 
 
-def build_record(folder: Path, ballots: int, seed: int = 2018) -> None:
+def build_record(folder: Path, ballots: int, checkpoint_every: int, seed: int = 2018) -> None:
     """Generate the benchmark record into `folder` (about a minute for OPP size)."""
     rng = random.Random(seed)
     scopes = []
@@ -55,7 +64,7 @@ def build_record(folder: Path, ballots: int, seed: int = 2018) -> None:
             costs[project_id] = rng.randrange(5_000_00, 300_000_00, 100)
             project_id += 1
         scopes.append(scope(number, region, 500_000_00, costs, vote_group="regional"))
-    election = TestElection(scopes, seed="bench-verify", checkpoint_every=100)
+    election = TestElection(scopes, seed="bench-verify", checkpoint_every=checkpoint_every)
     national_share = OPP_NATIONAL / (OPP_NATIONAL + OPP_REGIONAL)
     # Popularity is skewed, as in real votes: weights 1/rank (Zipf).
     weights = {s.id: [1 / (rank + 1) for rank in range(len(s.projects))] for s in scopes}
@@ -70,9 +79,9 @@ def build_record(folder: Path, ballots: int, seed: int = 2018) -> None:
     election.close(folder)
 
 
-def read_and_hash(folder: Path) -> tuple[float, int]:
-    """The floor: read every record file and SHA-256 it; returns (seconds, bytes)."""
-    started = time.perf_counter()
+def read_and_hash(folder: Path) -> tuple[float, float, int]:
+    """The floor: read every record file and SHA-256 it; (wall s, CPU s, bytes)."""
+    wall, cpu = time.perf_counter(), time.process_time()
     total = 0
     for name in RECORD_FILES:
         digest = hashlib.sha256()
@@ -80,44 +89,72 @@ def read_and_hash(folder: Path) -> tuple[float, int]:
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
                 total += len(chunk)
-    return time.perf_counter() - started, total
+    return time.perf_counter() - wall, time.process_time() - cpu, total
+
+
+def open_every_ballot(folder: Path) -> tuple[float, float]:
+    """Decryption alone: open every sealed ballot of the record; (wall s, CPU s)."""
+    secret = base64.b64decode(json.loads((folder / "sealing-key.json").read_bytes())["secret_key"])
+    box = SealedBox(PrivateKey(secret))
+    with (folder / "entries.jsonl").open("rb") as lines:
+        sealed = [base64.b64decode(json.loads(line)["entry"])[88:] for line in lines]
+    wall, cpu = time.perf_counter(), time.process_time()
+    for ballot in sealed:
+        box.decrypt(ballot)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def timed(task: Callable[[], Report]) -> tuple[float, float, Report]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = task()
+    return time.perf_counter() - wall, time.process_time() - cpu, report
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--ballots", type=int, default=OPP_NATIONAL + OPP_REGIONAL)
+    parser.add_argument("--checkpoint-every", type=int, default=100)
     parser.add_argument("--cache", type=Path, default=None)
-    parser.add_argument("--runs", type=int, default=3, help="verify runs; the best is reported")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each; the best is reported")
     args = parser.parse_args()
-    folder = args.cache or Path.home() / ".cache" / "civica" / f"bench-verify-{args.ballots}"
+    name = f"bench-verify-{args.ballots}-{args.checkpoint_every}"
+    folder = args.cache or Path.home() / ".cache" / "civica" / name
     if not (folder / "closing.json").exists():
         print(f"generating the record in {folder} ...", flush=True)
         started = time.perf_counter()
-        build_record(folder, args.ballots)
+        build_record(folder, args.ballots, args.checkpoint_every)
         print(f"  generated in {time.perf_counter() - started:.1f} s")
-    floors, reports = [], []
+    load = os.getloadavg()[0]
+    floors, opens, verifies, boards = [], [], [], []
     for _ in range(args.runs):
         floors.append(read_and_hash(folder))
-        reports.append(verify_record(str(folder)))
-    floor, size = min(floors)
-    best: Report = min(reports, key=lambda report: report.timings["total"])
-    if not best.ok:
-        print("the benchmark record does not verify:", best.findings[:5], file=sys.stderr)
+        opens.append(open_every_ballot(folder))
+        verifies.append(timed(lambda: verify_record(str(folder))))
+        boards.append(timed(lambda: verify_receipts(str(folder), [])))
+    floor_wall, floor_cpu, size = min(floors)
+    open_wall, open_cpu = min(opens)
+    verify_wall, verify_cpu, report = min(verifies, key=lambda run: run[0])
+    board_wall, board_cpu, _ = min(boards, key=lambda run: run[0])
+    if not report.ok:
+        print("the benchmark record does not verify:", report.findings[:5], file=sys.stderr)
         return 1
-    total = best.timings["total"]
-    decrypt = best.timings["decrypt"]
+    rest_wall, rest_cpu = verify_wall - open_wall, verify_cpu - open_cpu
     print(
-        f"record: {folder} ({size / 1e6:.1f} MB, {best.counts['entries']} entries, "
-        f"{best.counts['checkpoints']} checkpoints, {best.counts['scopes']} scopes)"
+        f"record: {folder} ({size / 1e6:.1f} MB; {report.counts['entries']:,} entries, "
+        f"{report.counts['checkpoints']:,} checkpoints, {report.counts['scopes']} scopes)"
     )
-    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print(f"read and SHA-256 every file (floor): {floor:.3f} s")
-    print(f"verify, total:                       {total:.3f} s")
-    print(f"  decryption (sealed-box opens):     {decrypt:.3f} s")
-    print(f"  checkpoint signatures:             {best.timings['signatures']:.3f} s")
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load {load:.1f}")
+    print(f"best of {args.runs} runs                          wall s   CPU s")
+    print(f"floor: read and SHA-256 every file     {floor_wall:7.3f} {floor_cpu:7.3f}")
+    print(f"decryption alone: open every ballot    {open_wall:7.3f} {open_cpu:7.3f}")
+    print(f"verify: every check                    {verify_wall:7.3f} {verify_cpu:7.3f}")
     print(
-        f"  everything but decryption:         {total - decrypt:.3f} s "
-        f"= {(total - decrypt) / floor:.1f} x the floor"
+        f"verify minus decryption                {rest_wall:7.3f} {rest_cpu:7.3f}"
+        f"   = {rest_wall / floor_wall:.1f}x the floor (wall), {rest_cpu / floor_cpu:.1f}x (CPU)"
+    )
+    print(
+        f"board only (tree, checkpoints, lines)  {board_wall:7.3f} {board_cpu:7.3f}"
+        f"   = {board_wall / floor_wall:.1f}x the floor (wall), {board_cpu / floor_cpu:.1f}x (CPU)"
     )
     return 0
 

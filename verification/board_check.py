@@ -46,6 +46,7 @@ from verification.recount import (
 
 _STATUS_CODES = {COUNTED: 0, SUPERSEDED: 1, INVALID: 2}
 _STATUS_NAMES = {code: name for name, code in _STATUS_CODES.items()}
+_STATUS_TAILS = {b'"%s"}' % name.encode(): code for name, code in _STATUS_CODES.items()}
 _UNKNOWN = 3  # no comparable status: the entry or its published line is unusable
 _HEADER = len(ENTRY_MAGIC) + 32 + 4 + 32 + 1 + 4
 _LINE_START = b'{"entry":"'
@@ -60,7 +61,10 @@ _BASE64_VALUES = {
 
 
 def _canonical_padding(encoded: bytes) -> bool:
-    """Whether padded base64 leaves its unused trailing bits zero (RFC 4648 §3.5)."""
+    """Whether padded base64 leaves its unused trailing bits zero (RFC 4648 §3.5).
+
+    (`binascii.a2b_base64` accepts "QR==" for "QQ==": the check is ours.)
+    """
     if encoded.endswith(b"=="):
         return not _BASE64_VALUES.get(encoded[-3], 1) & 0x0F
     if encoded.endswith(b"="):
@@ -113,34 +117,74 @@ class BoardCheck:
         """Read both files to their end."""
         started = time.perf_counter()
         published: Iterator[bytes] = iter(ballots if ballots is not None else ())
+        # The loop runs once per entry: names are bound locally and the common case inlined.
         sha256 = hashlib.sha256
+        from_base64 = binascii.a2b_base64
+        base64_error = binascii.Error
+        header = self._header
+        scope_start = len(header)
+        known_scopes = {scope.id for scope in self.manifest.scopes}
         leaves: list[bytes] = []
+        add_leaf = leaves.append
         receipts = self._receipt_indexes
-        open_ballots = self._open_ballots
+        recount = self._recount.add if self._recount is not None else None
+        compare = self._compare_ballot
+        position = -1
         for position, line in enumerate(entries):
             if not position % _PROGRESS_EVERY:
                 self._tree_extend(leaves)
                 if self._progress is not None:
                     self._progress(position, self._expected)
-            data = self._entry_bytes(position, line)
+            # Fast path: the line is exactly {"entry":"<canonical base64>","index":<position>}.
+            suffix = b'","index":%d}' % position
+            data = None
+            if line[: len(_LINE_START)] == _LINE_START and line.endswith(suffix):
+                encoded = line[len(_LINE_START) : -len(suffix)]
+                try:
+                    data = from_base64(encoded, strict_mode=True)
+                except base64_error:
+                    data = None
+                if data is not None and encoded[-1:] == b"=" and not _canonical_padding(encoded):
+                    data = None
             if data is None:
-                self._tree_extend(leaves)
-                self._break_tree(position)
-                self._skip_ballot(position, published)
-                continue
+                data = self._entry_bytes_slowly(position, line)
+                if data is None:
+                    self._tree_extend(leaves)
+                    self._break_tree(position)
+                    self._skip_ballot(position, published)
+                    continue
             leaf = sha256(b"\x00" + data).digest()
-            leaves.append(leaf)
+            add_leaf(leaf)
             if position in receipts:
                 self.leaf_hashes[position] = leaf
-            if open_ballots:
-                opened = self._open(position, data)
-                if opened is None:
-                    self._skip_ballot(position, published)
-                else:
-                    self._compare_ballot(opened, next(published, None))
-            self.size = position + 1
+            sealed_length = len(data) - _HEADER
+            channel = _CHANNELS.get(data[_HEADER - 5]) if sealed_length > 0 else None
+            if (
+                channel is None
+                or data[:scope_start] != header
+                or int.from_bytes(data[_HEADER - 4 : _HEADER], "big") != sealed_length
+                or not SEALED_BOX_OVERHEAD < sealed_length <= MAX_SEALED_BALLOT
+            ):
+                self._bad_entry(position, data)
+                self._skip_ballot(position, published)
+                continue
+            scope_id = int.from_bytes(data[scope_start : scope_start + 4], "big")
+            if scope_id not in known_scopes:
+                self.report.add(
+                    Finding(
+                        "entry-format",
+                        f"scope {scope_id} is not in the manifest",
+                        entry=position,
+                        scope=scope_id,
+                    )
+                )
+            if recount is not None:
+                alias = data[scope_start + 4 : scope_start + 36]
+                opened = recount(position, scope_id, alias, channel, data[_HEADER:])
+                compare(opened, next(published, None))
+        self.size = position + 1
         self._tree_extend(leaves)
-        if open_ballots:
+        if recount is not None:
             extra = sum(1 for _ in published)
             if extra:
                 self.report.add(
@@ -156,19 +200,6 @@ class BoardCheck:
         if not self._tree_broken:
             self._tree.extend(leaves)
         leaves.clear()
-
-    def _entry_bytes(self, position: int, line: bytes) -> bytes | None:
-        """The entry bytes of a line, if it is exactly {"entry":"<base64>","index":<position>}."""
-        suffix = b'","index":%d}' % position
-        if line.startswith(_LINE_START) and line.endswith(suffix):
-            encoded = line[len(_LINE_START) : -len(suffix)]
-            try:
-                data = binascii.a2b_base64(encoded, strict_mode=True)
-            except binascii.Error:
-                data = None
-            if data is not None and _canonical_padding(encoded):
-                return data
-        return self._entry_bytes_slowly(position, line)
 
     def _entry_bytes_slowly(self, position: int, line: bytes) -> bytes | None:
         report = self.report
@@ -197,13 +228,20 @@ class BoardCheck:
                     file=ENTRIES,
                 )
             )
+        encoded = str(value["entry"])
         try:
-            data = binascii.a2b_base64(str(value["entry"]).encode(), strict_mode=True)
+            data = binascii.a2b_base64(encoded.encode(), strict_mode=True)
         except (binascii.Error, UnicodeEncodeError):
             report.add(
                 Finding("entry-line", "the entry is not valid base64", entry=position, file=ENTRIES)
             )
             return None
+        if binascii.b2a_base64(data, newline=False).decode() != encoded:
+            report.add(
+                Finding(
+                    "entry-line", "the entry is not canonical base64", entry=position, file=ENTRIES
+                )
+            )
         try:
             canonical = canonical_json(value) == line
         except FormatError:
@@ -227,31 +265,6 @@ class BoardCheck:
                     entry=position,
                 )
             )
-
-    def _open(self, position: int, data: bytes) -> OpenedBallot | None:
-        header = self._header
-        channel = _CHANNELS.get(data[_HEADER - 5]) if len(data) > _HEADER else None
-        if (
-            channel is None
-            or not data.startswith(header)
-            or int.from_bytes(data[_HEADER - 4 : _HEADER], "big") != len(data) - _HEADER
-            or not SEALED_BOX_OVERHEAD < len(data) - _HEADER <= MAX_SEALED_BALLOT
-        ):
-            self._bad_entry(position, data)
-            return None
-        scope_id = int.from_bytes(data[len(header) : len(header) + 4], "big")
-        if self.manifest.scope(scope_id) is None:
-            self.report.add(
-                Finding(
-                    "entry-format",
-                    f"scope {scope_id} is not in the manifest",
-                    entry=position,
-                    scope=scope_id,
-                )
-            )
-        alias = data[len(header) + 4 : len(header) + 36]
-        assert self._recount is not None
-        return self._recount.add(position, scope_id, alias, channel, data[_HEADER:])
 
     def _bad_entry(self, position: int, data: bytes) -> None:
         try:
@@ -290,9 +303,9 @@ class BoardCheck:
             self._published.append(_UNKNOWN)
             return
         prefix = ballot_line_prefix(opened)
-        if line.startswith(prefix):
-            code = _STATUS_CODES.get(line[len(prefix) + 1 : -2].decode("ascii", "replace"))
-            if code is not None and line.endswith(b'"}') and line[len(prefix)] == 0x22:
+        if line[: len(prefix)] == prefix:
+            code = _STATUS_TAILS.get(line[len(prefix) :])
+            if code is not None:
                 self._published.append(code)
                 return
         self._published.append(self._diagnose(opened, line))

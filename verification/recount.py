@@ -37,6 +37,7 @@ UNKNOWN_SCOPE = "unknown-scope"
 CHANNEL_NAMES = {Channel.WEB: "web", Channel.DESK: "desk"}
 
 _CACHE_LIMIT = 1 << 16
+_clock = time.perf_counter
 
 
 class OpenedBallot(NamedTuple):
@@ -134,6 +135,10 @@ class _Content(NamedTuple):
     reason: str | None
 
 
+# A plaintext that does not decode: its scope matches no entry's, so it is `malformed`.
+_UNREADABLE = _Content(-1, (), b"null", MALFORMED)
+
+
 class Recount:
     """Streaming recount of one cycle's board; see the module docstring for the procedure."""
 
@@ -142,9 +147,10 @@ class Recount:
         self._box: SealedBox[PrivateKey] | None = None
         if sealing_secret_key is not None and len(sealing_secret_key) == 32:
             self._box = SealedBox(PrivateKey(sealing_secret_key))
-        self._contents: dict[bytes, _Content | None] = {}
+        self._contents: dict[bytes, _Content] = {}
         # (alias, vote group) -> (index, scope id, selections) of the last valid ballot.
         self._last: dict[tuple[bytes, str], tuple[int, int, tuple[tuple[int, int], ...]]] = {}
+        self._groups = {scope.id: scope.vote_group for scope in manifest.scopes}
         self._valid = dict.fromkeys((scope.id for scope in manifest.scopes), 0)
         self._invalid = dict(self._valid)
         self._next = 0
@@ -157,8 +163,8 @@ class Recount:
         if index < self._next:
             raise ValueError(f"entries must be recounted in index order: {index} came late")
         self._next = index + 1
-        scope = self.manifest.scope(scope_id)
-        if scope is None:
+        group = self._groups.get(scope_id)
+        if group is None:
             return OpenedBallot(index, scope_id, alias, channel, None, UNKNOWN_SCOPE, b"null")
         content = self._open(sealed_ballot)
         if content is None or content.scope_id != scope_id:
@@ -168,7 +174,7 @@ class Recount:
             self._invalid[scope_id] += 1
         else:
             self._valid[scope_id] += 1
-            self._last[(alias, scope.vote_group)] = (index, scope_id, content.selections)
+            self._last[(alias, group)] = (index, scope_id, content.selections)
         return OpenedBallot(
             index,
             scope_id,
@@ -182,32 +188,31 @@ class Recount:
     def _open(self, sealed_ballot: bytes) -> _Content | None:
         if self._box is None:
             return None
-        started = time.perf_counter()
+        started = _clock()
         try:
             plaintext = self._box.decrypt(sealed_ballot)
         except CryptoError:
             return None
         finally:
-            self.decrypt_seconds += time.perf_counter() - started
+            self.decrypt_seconds += _clock() - started
         # Decoding and validation depend only on the plaintext: many ballots share one.
-        try:
-            return self._contents[plaintext]
-        except KeyError:
-            pass
+        content = self._contents.get(plaintext)
+        if content is not None:
+            return content
         content = self._decode(plaintext)
         if len(self._contents) >= _CACHE_LIMIT:
             self._contents.clear()
         self._contents[plaintext] = content
         return content
 
-    def _decode(self, plaintext: bytes) -> _Content | None:
+    def _decode(self, plaintext: bytes) -> _Content:
         try:
             ballot = decode_ballot(plaintext)
         except FormatError:
-            return None
+            return _UNREADABLE
         scope = self.manifest.scope(ballot.scope_id)
         if scope is None:
-            return None
+            return _UNREADABLE
         selections = tuple(sorted(ballot.selections.items()))
         reason = None
         try:

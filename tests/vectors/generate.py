@@ -5,8 +5,10 @@ Run from the repository root: PYTHONPATH=. python tests/vectors/generate.py
 
 Everything is derived from fixed seeds (keys, aliases and the sealed boxes' ephemeral keys),
 so the output is identical on every run; the tests verify the committed files and also check
-that this script still reproduces them. `expected.json` lists, per vector, the checks the
-verifier must report (an empty list: the record must verify).
+that this script still reproduces them. Each vector's `expected.json` says what it is and lists
+the checks the verifier must report (an empty list: the record must verify). A vector made
+another way (through the real service, say) is a folder with the record files, an
+`expected.json` and optionally a `receipt.json`: the tests pick it up as it is.
 """
 
 from __future__ import annotations
@@ -478,28 +480,54 @@ ATTACKS: dict[str, tuple[Callable[[Path, TestElection], None], list[str]]] = {
 
 
 def generate(target: Path = VECTORS) -> None:
-    """Write every vector under `target`."""
+    """Write every vector under `target`, each with its `expected.json`."""
     election = vector_election()
     clean = target / "clean"
     _fresh(clean)
     election.close(clean)
     save_receipt(clean, election.receipts[6])
-    expected: dict[str, list[str]] = {"clean": [], "worked_example": []}
+    _expect(clean, "A clean record of a cycle with every ballot type: it verifies.", [])
     example = worked_example()
     _fresh(target / "worked_example")
     example.close(target / "worked_example")
     save_receipt(target / "worked_example", example.receipts[2])
+    _expect(target / "worked_example", "The worked example of docs/election-record.md §13.", [])
     for name, (attack, checks) in ATTACKS.items():
         folder = target / name
         _fresh(folder)
         for path in clean.iterdir():
-            if path.name != "receipt.json":
+            if path.name not in ("receipt.json", "expected.json"):
                 shutil.copyfile(path, folder / path.name)
         attack(folder, election)
-        expected[name] = checks
-    (target / "expected.json").write_bytes(
-        json.dumps(expected, indent=2, sort_keys=True).encode() + b"\n"
+        _expect(folder, " ".join((attack.__doc__ or "").split()), checks)
+    _write_readme(target)
+
+
+def _write_readme(target: Path) -> None:
+    rows = []
+    for expected in sorted(target.glob("*/expected.json")):
+        value = json.loads(expected.read_text(encoding="utf-8"))
+        findings = ", ".join(f"`{check}`" for check in value["findings"]) or "none (verifies)"
+        rows.append(f"| `{expected.parent.name}` | {value['description']} | {findings} |")
+    text = (
+        "# Verifier test vectors\n\n"
+        "Election records for `docs/election-record.md`, written by `generate.py` (run it from "
+        "the repository root: `PYTHONPATH=. python tests/vectors/generate.py`). Each folder is a "
+        "record; `expected.json` lists the checks (§11) a verifier must report, and "
+        "`receipt.json`, where present, is a voter's receipt to check with it. Every vector "
+        "starts from the clean record. The split views and the lost entry's receipt are made "
+        "with the cycle's log key, as a dishonest server could; the others as a forger "
+        "without it, who cannot re-sign checkpoints or the closing statement.\n\n"
+        "| vector | what was done | findings a verifier must report (at least) |\n"
+        "| --- | --- | --- |\n" + "\n".join(rows) + "\n"
     )
+    (target / "README.md").write_text(text, encoding="utf-8")
+
+
+def _expect(folder: Path, description: str, checks: list[str]) -> None:
+    """`expected.json`: what the vector is and the checks a verifier must report (none: clean)."""
+    value = {"description": description, "findings": checks}
+    (folder / "expected.json").write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
 
 
 def update_worked_example_in_docs(docs: Path) -> None:

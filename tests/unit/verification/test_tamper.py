@@ -1,7 +1,9 @@
-"""Every committed tamper vector is reported with its finding; the clean records verify.
+"""Every committed vector is verified as an outside observer would: tampered records are
+reported with their findings, clean ones verify.
 
-The vectors are files under tests/vectors/<attack>/ (see tests/vectors/generate.py and
-expected.json); these tests verify the committed files, as an outside observer would.
+A vector is a folder under tests/vectors/ with the record files, an `expected.json`
+({"description", "findings": [check names]}) and optionally a voter's `receipt.json`. Most are
+written by tests/vectors/generate.py; any other folder of that shape is tested the same way.
 """
 
 import json
@@ -9,11 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.vectors.generate import generate
+from tests.vectors.generate import ATTACKS, generate
 from verification.verifier import ReceiptInput, verify_record
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors"
-EXPECTED: dict[str, list[str]] = json.loads((VECTORS / "expected.json").read_text())
+ALL = sorted(path.parent.name for path in VECTORS.glob("*/expected.json"))
+
+
+def _expected(name: str) -> list[str]:
+    findings: list[str] = json.loads((VECTORS / name / "expected.json").read_text())["findings"]
+    return findings
 
 
 def _receipts(folder: Path) -> list[ReceiptInput]:
@@ -23,24 +30,23 @@ def _receipts(folder: Path) -> list[ReceiptInput]:
     return [ReceiptInput(path.name, json.loads(path.read_text()))]
 
 
-@pytest.mark.parametrize("name", sorted(name for name, checks in EXPECTED.items() if checks))
+@pytest.mark.parametrize("name", [name for name in ALL if _expected(name)])
 def test_tampered_record_is_reported(name: str) -> None:
     folder = VECTORS / name
     report = verify_record(str(folder), receipts=_receipts(folder))
     found = {finding.check for finding in report.findings}
     assert not report.ok
     assert report.exit_status == 1
-    assert set(EXPECTED[name]) <= found, f"{name}: expected {EXPECTED[name]}, found {found}"
+    assert set(_expected(name)) <= found, f"{name}: expected {_expected(name)}, found {found}"
 
 
-@pytest.mark.parametrize("name", sorted(name for name, checks in EXPECTED.items() if not checks))
+@pytest.mark.parametrize("name", [name for name in ALL if not _expected(name)])
 def test_clean_record_verifies(name: str) -> None:
     folder = VECTORS / name
     report = verify_record(str(folder), receipts=_receipts(folder))
     assert report.findings == []
     assert report.ok
     assert report.exit_status == 0
-    assert report.counts["receipts"] == 1
 
 
 def test_every_attack_of_the_issue_has_a_vector() -> None:
@@ -62,14 +68,14 @@ def test_every_attack_of_the_issue_has_a_vector() -> None:
         "receipt_entry_absent",
         "receipt_wrong_key",
     }
-    assert attacks <= set(EXPECTED)
-    assert all((VECTORS / name / "manifest.json").exists() for name in EXPECTED)
+    assert attacks <= set(ALL)
+    assert {"clean", "worked_example"} <= set(ALL)
 
 
 def test_the_generator_reproduces_the_committed_vectors(tmp_path: Path) -> None:
     generate(tmp_path)
-    for name in EXPECTED:
+    for name in ["clean", "worked_example", *ATTACKS]:
         for path in sorted((VECTORS / name).iterdir()):
             regenerated = tmp_path / name / path.name
             assert regenerated.read_bytes() == path.read_bytes(), f"{name}/{path.name} differs"
-    assert (tmp_path / "expected.json").read_bytes() == (VECTORS / "expected.json").read_bytes()
+    assert (tmp_path / "README.md").read_bytes() == (VECTORS / "README.md").read_bytes()
