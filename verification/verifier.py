@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,13 +28,13 @@ from verification.errors import SignatureError
 from verification.findings import DEFAULT_FINDING_LIMIT, Finding, Report
 from verification.formats import (
     CLOSING_FORMAT,
-    RECEIPT_FORMAT,
     FormatError,
     b64decode,
     canonical_json,
     log_origin,
 )
 from verification.manifest import Manifest, ManifestError, manifest_from_json
+from verification.receipt_check import ReceiptInput, check_receipts, receipt_indexes
 from verification.record import (
     BALLOTS,
     CHECKPOINTS,
@@ -54,20 +54,13 @@ from verification.statements import (
     ClosingStatement,
     StatementFormatError,
     parse_closing,
-    parse_receipt,
     verify_statement,
 )
 
+__all__ = ["ReceiptInput", "verify_receipt", "verify_receipts", "verify_record"]
+
 Progress = Callable[[int, int | None], None]
 """Called now and then with (entries done, entries expected or None)."""
-
-
-@dataclass(frozen=True)
-class ReceiptInput:
-    """A receipt to check, with a label (its file name) for the findings."""
-
-    label: str
-    value: Any
 
 
 @dataclass
@@ -106,7 +99,7 @@ def verify_record(
             context.fingerprint,
             checkpoints,
             secret_key=secret_key,
-            receipt_indexes={r.index for r in _receipts(receipts) if r is not None},
+            receipt_indexes=receipt_indexes(receipts),
             progress=progress,
             expected_entries=closing.final_size if closing is not None else None,
         )
@@ -143,7 +136,15 @@ def verify_record(
         )
         if closing is not None:
             _check_closing_against(context, closing, board.size, final_root)
-        _check_receipts(context, receipts, board.leaf_hashes, board.size, checkpoints, final_root)
+        check_receipts(
+            context.report,
+            context.manifest,
+            context.fingerprint,
+            receipts,
+            board.leaf_hashes,
+            board.size,
+            checkpoints.final_verified(board.size, final_root),
+        )
         report = context.report
         report.counts.update(board.counts())
         report.counts["checkpoints"] = checkpoints.count
@@ -177,7 +178,7 @@ def verify_receipts(
             context.fingerprint,
             checkpoints,
             secret_key=None,
-            receipt_indexes={r.index for r in _receipts(receipts) if r is not None},
+            receipt_indexes=receipt_indexes(receipts),
             progress=progress,
             expected_entries=None,
             open_ballots=False,
@@ -189,7 +190,15 @@ def verify_receipts(
             entries.close()
         final_root = board.root
         checkpoints.check_final(board.size, final_root)
-        _check_receipts(context, receipts, board.leaf_hashes, board.size, checkpoints, final_root)
+        check_receipts(
+            context.report,
+            context.manifest,
+            context.fingerprint,
+            receipts,
+            board.leaf_hashes,
+            board.size,
+            checkpoints.final_verified(board.size, final_root),
+        )
         report = context.report
         report.counts.update(entries=board.size, checkpoints=checkpoints.count)
         report.counts["receipts"] = len(receipts)
@@ -371,85 +380,3 @@ def _check_sealing_key(context: _Context) -> bytes | None:
             )
         )
     return secret_key
-
-
-def _receipts(receipts: Sequence[ReceiptInput]) -> Iterator[Any]:
-    for receipt in receipts:
-        try:
-            yield parse_receipt(receipt.value)
-        except StatementFormatError:
-            yield None
-
-
-def _check_receipts(
-    context: _Context,
-    receipts: Sequence[ReceiptInput],
-    leaf_hashes: Mapping[int, bytes],
-    size: int,
-    checkpoints: CheckpointCheck,
-    root: bytes,
-) -> None:
-    if not receipts:
-        return
-    report = context.report
-    report.ran(
-        "receipt-format", "receipt-signature", "receipt-cycle", "receipt-entry", "receipt-inclusion"
-    )
-    final = checkpoints.final_verified(size, root)
-    for given in receipts:
-        try:
-            receipt = parse_receipt(given.value)
-        except StatementFormatError as error:
-            report.add(Finding("receipt-format", str(error), receipt=given.label))
-            continue
-        try:
-            verify_statement(receipt.statement, RECEIPT_FORMAT, context.manifest.log_public_key)
-        except SignatureError as error:
-            report.add(
-                Finding(
-                    "receipt-signature",
-                    f"{error}: not a receipt of this cycle's log",
-                    receipt=given.label,
-                )
-            )
-            continue
-        if receipt.cycle_fingerprint != context.fingerprint or receipt.origin != log_origin(
-            context.fingerprint
-        ):
-            report.add(
-                Finding("receipt-cycle", "the receipt names another cycle", receipt=given.label)
-            )
-            continue
-        leaf = leaf_hashes.get(receipt.index)
-        if leaf is None:
-            report.add(
-                Finding(
-                    "receipt-entry",
-                    f"the record has no entry {receipt.index} (it holds {size}): a validly "
-                    "signed receipt whose ballot is missing, evidence of misconduct",
-                    entry=receipt.index,
-                    receipt=given.label,
-                )
-            )
-            continue
-        if leaf != receipt.leaf_hash:
-            report.add(
-                Finding(
-                    "receipt-entry",
-                    f"entry {receipt.index} has leaf hash {leaf.hex()}, not the receipt's "
-                    f"{receipt.leaf_hash.hex()}: the receipted ballot is not on the board",
-                    entry=receipt.index,
-                    receipt=given.label,
-                )
-            )
-            continue
-        if not final:
-            report.add(
-                Finding(
-                    "receipt-inclusion",
-                    "no validly signed final checkpoint covers the rebuilt tree, so inclusion "
-                    "cannot be established",
-                    entry=receipt.index,
-                    receipt=given.label,
-                )
-            )
