@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ballots.model import BallotSpec, BallotSpecError
+from ballots.model import BallotKind, BallotSpec, BallotSpecError
 from ballots.rules import ScopeRules
 from verification.formats import (
     MANIFEST_FORMAT,
@@ -220,6 +220,12 @@ _SCOPE = {
     "projects": list,
 }
 _PROJECT = {"id": int, "code": str, "title": str, "cost_cents": int}
+_BALLOT_PARAMETERS = {
+    BallotKind.SINGLE_CHOICE: set(),
+    BallotKind.K_APPROVAL: {"max_choices"},
+    BallotKind.KNAPSACK: {"min_spend_percent"},
+    BallotKind.CUMULATIVE: {"points", "max_points_per_project"},
+}
 
 
 def _members(value: Any, what: str, expected: Mapping[str, type]) -> dict[str, Any]:
@@ -273,6 +279,9 @@ def _scope(value: Any, position: int) -> ScopeSpec:
     for name, number in scope["ballot"].items():
         if name != "kind" and (not isinstance(number, int) or isinstance(number, bool)):
             raise ManifestError(f"{where}.ballot.{name} must be an integer")
+    extra = set(scope["ballot"]) - {"kind"} - _BALLOT_PARAMETERS[ballot.kind]
+    if extra:
+        raise ManifestError(f"{where}.ballot: a {ballot.kind} ballot takes no {sorted(extra)}")
     try:
         check_tally_rule(scope["tally"])
     except TallyRuleError as error:

@@ -68,6 +68,10 @@ def _broken(change: Any) -> dict[str, Any]:
             lambda v: v["scopes"][0].update(ballot={"kind": "k-approval", "max_choices": "2"}),
             "ballot",
         ),
+        (
+            lambda v: v["scopes"][0].update(ballot={"kind": "single-choice", "max_choices": 2}),
+            "takes no",
+        ),
         (lambda v: v["scopes"][0].update(tally={"rule": "borda"}), "tally"),
         (lambda v: v["scopes"][0].update(tally={"rule": "greedy"}), "published form"),
         (lambda v: v["scopes"][0].update(id=2**32), "32 bits"),
