@@ -23,9 +23,10 @@ from verification.record import CHECKPOINTS
 
 @dataclass(frozen=True, slots=True)
 class ListedCheckpoint:
-    """A checkpoint of the record: its line number, size, root and whether it is validly signed."""
+    """A checkpoint: where it comes from, its size and root, and whether it is validly signed."""
 
-    line: int
+    source: str
+    """"line 3" of checkpoints.jsonl, or the file of a checkpoint an observer saw."""
     size: int
     root: bytes
     signed: bool
@@ -43,6 +44,7 @@ class CheckpointCheck:
         self._by_size: dict[int, list[ListedCheckpoint]] = {}
         self._reached: set[int] = set()
         self.count = 0
+        self.observed = 0
         self.seconds = 0.0
         report.ran(
             "checkpoint-line",
@@ -75,30 +77,47 @@ class CheckpointCheck:
                     )
                 )
             self.listed.append(listed)
-            self._by_size.setdefault(listed.size, []).append(listed)
+            self._add(listed)
         self.seconds += time.perf_counter() - started
-        for size, same in self._by_size.items():
-            # Two signed roots for one size cannot both be true: a split view.
-            for other in same[1:]:
-                if other.root != same[0].root:
-                    self.report.add(
-                        Finding(
-                            "checkpoint-consistency",
-                            f"lines {same[0].line} and {other.line} give two different roots for "
-                            f"size {size}: a split view",
-                            checkpoint=size,
-                        )
-                    )
-            if size == 0:
-                for listed in same:
-                    if listed.root != EMPTY_ROOT:
-                        self.report.add(
-                            Finding(
-                                "checkpoint-root",
-                                "an empty tree's root is SHA-256 of nothing",
-                                checkpoint=0,
-                            )
-                        )
+
+    def observe(self, label: str, note: bytes) -> None:
+        """Add a checkpoint seen elsewhere (saved while voting was open, say).
+
+        A validly signed checkpoint is the log's word: it must agree with the record like the
+        record's own, so a server that showed this observer another board is caught.
+        """
+        started = time.perf_counter()
+        try:
+            unverified = parse_checkpoint(note)
+        except NoteFormatError as error:
+            self.report.add(Finding("checkpoint-line", str(error), file=label))
+            return
+        if self._verify(label, note, unverified):
+            self._add(ListedCheckpoint(label, unverified.size, unverified.root_hash, True))
+            self.observed += 1
+        self.seconds += time.perf_counter() - started
+
+    def _add(self, listed: ListedCheckpoint) -> None:
+        same = self._by_size.setdefault(listed.size, [])
+        # Two signed roots for one size cannot both be true: a split view.
+        if same and same[0].root != listed.root:
+            self.report.add(
+                Finding(
+                    "checkpoint-consistency",
+                    f"{same[0].source} and {listed.source} give two different roots for "
+                    f"size {listed.size}: a split view",
+                    checkpoint=listed.size,
+                )
+            )
+        same.append(listed)
+        if listed.size == 0 and listed.root != EMPTY_ROOT:
+            self.report.add(
+                Finding(
+                    "checkpoint-root",
+                    f"{listed.source}: an empty tree's root is SHA-256 of nothing",
+                    checkpoint=0,
+                )
+            )
 
     def _parse(self, number: int, line: bytes) -> ListedCheckpoint | None:
         report = self.report
@@ -135,16 +154,15 @@ class CheckpointCheck:
                     checkpoint=unverified.size,
                 )
             )
-        return ListedCheckpoint(
-            number, unverified.size, unverified.root_hash, self._verify(number, note, unverified)
-        )
+        signed = self._verify(f"line {number}", note, unverified)
+        return ListedCheckpoint(f"line {number}", unverified.size, unverified.root_hash, signed)
 
-    def _verify(self, number: int, note: bytes, unverified: Checkpoint) -> bool:
+    def _verify(self, source: str, note: bytes, unverified: Checkpoint) -> bool:
         if unverified.origin != self.origin:
             self.report.add(
                 Finding(
                     "checkpoint-signature",
-                    f"line {number} is a checkpoint of {unverified.origin!r}, not of this "
+                    f"{source} is a checkpoint of {unverified.origin!r}, not of this "
                     f"manifest's log {self.origin!r}",
                     checkpoint=unverified.size,
                 )
@@ -156,7 +174,7 @@ class CheckpointCheck:
             self.report.add(
                 Finding(
                     "checkpoint-signature",
-                    f"line {number}: {error}",
+                    f"{source}: {error}",
                     checkpoint=unverified.size,
                 )
             )

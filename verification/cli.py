@@ -66,6 +66,14 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
         help="also check this receipt (JSON file); may be repeated",
     )
     parser.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a signed checkpoint you saved while voting was open (the note, or JSON with a "
+        '"note" member): it must agree with the record; may be repeated',
+    )
+    parser.add_argument(
         "--fingerprint", metavar="HEX", help="the cycle fingerprint you expect (published earlier)"
     )
     parser.add_argument(
@@ -87,12 +95,14 @@ def run_verify(args: argparse.Namespace) -> int:
     """`verify RECORD`: every check; prints a summary or the JSON report."""
     try:
         receipts = [_read_receipt(Path(name)) for name in args.receipt]
+        observed = [_read_checkpoint(Path(name)) for name in args.checkpoint]
         expected = _fingerprint(args.fingerprint) if args.fingerprint else None
         progress = ProgressBar(sys.stderr, "verifying") if sys.stderr.isatty() else None
         try:
             report = verify_record(
                 args.record,
                 receipts=receipts,
+                observed_checkpoints=observed,
                 expected_fingerprint=expected,
                 progress=progress,
                 finding_limit=max(args.max_findings, 0),
@@ -137,6 +147,20 @@ def _read_receipt(path: Path) -> ReceiptInput:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RecordInputError(f"cannot read the receipt {path}: {error}") from None
     return ReceiptInput(path.name, value)
+
+
+def _read_checkpoint(path: Path) -> tuple[str, bytes]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RecordInputError(f"cannot read the checkpoint {path}: {error.strerror}") from None
+    if data.lstrip().startswith(b"{"):
+        try:
+            note = json.loads(data)["note"]
+        except (ValueError, KeyError, TypeError):
+            raise RecordInputError(f"{path} is JSON without a checkpoint note") from None
+        return path.name, str(note).encode()
+    return path.name, data
 
 
 def _fingerprint(text: str) -> bytes:
@@ -193,6 +217,7 @@ def _counted(counts: dict[str, Any]) -> str:
     for key, label in (
         ("entries", "entries"),
         ("checkpoints", "checkpoints"),
+        ("observed_checkpoints", "observed checkpoints"),
         ("scopes", "scopes"),
         ("receipts", "receipts"),
     ):

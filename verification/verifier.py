@@ -77,11 +77,16 @@ def verify_record(
     record: RecordSource | str,
     *,
     receipts: Sequence[ReceiptInput] = (),
+    observed_checkpoints: Sequence[tuple[str, bytes]] = (),
     expected_fingerprint: bytes | None = None,
     progress: Progress | None = None,
     finding_limit: int = DEFAULT_FINDING_LIMIT,
 ) -> Report:
-    """Run every check on a record; raises `RecordInputError` if it cannot be read."""
+    """Run every check on a record; raises `RecordInputError` if it cannot be read.
+
+    `observed_checkpoints` are (label, signed note) pairs the observer saved elsewhere: each
+    must be signed by the log and agree with the record.
+    """
     started = time.perf_counter()
     source = open_record(record) if isinstance(record, str) else record
     try:
@@ -90,6 +95,8 @@ def verify_record(
         secret_key = _check_sealing_key(context)
         checkpoints = CheckpointCheck(context.report, context.manifest, context.fingerprint)
         checkpoints.load(_lines(source, CHECKPOINTS, context))
+        for label, note in observed_checkpoints:
+            checkpoints.observe(label, note)
         results_bytes = read_file(source, RESULTS)
         context.file_hashes[RESULTS] = hashlib.sha256(results_bytes).digest()
         results = _parse_json(results_bytes, RESULTS)
@@ -148,6 +155,8 @@ def verify_record(
         report = context.report
         report.counts.update(board.counts())
         report.counts["checkpoints"] = checkpoints.count
+        if observed_checkpoints:
+            report.counts["observed_checkpoints"] = checkpoints.observed
         report.counts["scopes"] = len(context.manifest.scopes)
         report.counts["receipts"] = len(receipts)
         report.timings.update(board.timings())

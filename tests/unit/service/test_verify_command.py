@@ -79,3 +79,22 @@ def test_a_receipt_whose_entry_is_missing_exits_1(capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out
     assert status == 1
     assert "evidence of misconduct" in out
+
+
+def test_saved_checkpoints_are_checked_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = (VECTORS / "clean" / "checkpoints.jsonl").read_text().splitlines()
+    as_json = tmp_path / "seen.json"
+    as_json.write_text(lines[1])
+    as_note = tmp_path / "seen.txt"
+    as_note.write_text(json.loads(lines[3])["note"])
+    arguments = ["verify", str(VECTORS / "clean"), "--checkpoint", str(as_json)]
+    status = main([*arguments, "--checkpoint", str(as_note)])
+    assert status == 0
+    assert "2 observed checkpoints" in capsys.readouterr().out
+    other = (VECTORS / "split_view_same_size" / "checkpoints.jsonl").read_text().splitlines()[2]
+    (tmp_path / "other.json").write_text(other)
+    status = main(["verify", str(VECTORS / "clean"), "--checkpoint", str(tmp_path / "other.json")])
+    assert status == 1
+    assert "other.json give two different roots for size 8: a split view" in capsys.readouterr().out

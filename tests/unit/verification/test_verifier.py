@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
-from tests.support.election import TestElection, derive, rule, scope
-from tests.vectors.generate import vector_election
+from tests.support.election import OPENS_AT, TestElection, derive, rule, scope
+from tests.vectors.generate import entries_of, vector_election
+from verification.checkpoint import sign_checkpoint
 from verification.formats import canonical_json
+from verification.merkle import hash_tree
 from verification.record import RecordInputError
 from verification.statements import issue_receipt, sign_statement
 from verification.verifier import ReceiptInput, verify_receipt, verify_receipts, verify_record
@@ -208,3 +210,27 @@ def test_a_cycle_without_ballots_verifies(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "results.json").read_bytes())
     assert results["scopes"][0]["winners"] == []
     assert results["final_checkpoint"]["size"] == 0
+
+
+def test_checkpoints_an_observer_saved_must_agree_with_the_record(tmp_path: Path) -> None:
+    election = vector_election()
+    genuine = json.loads(_lines(CLEAN, "checkpoints.jsonl")[2])["note"].encode()
+    report = verify_record(str(CLEAN), observed_checkpoints=[("saved.txt", genuine)])
+    assert report.ok, report.findings
+    assert report.counts["observed_checkpoints"] == 1
+    # The server showed this observer a board where entry 0 was another ballot.
+    other = entries_of(CLEAN)[:10]
+    other[0] = election.entry_for("ana", 1, {103: 1}, label="shown to one observer")
+    shown = election.checkpoint_record(10, hash_tree(other), OPENS_AT).note
+    report = verify_record(str(CLEAN), observed_checkpoints=[("shown.txt", shown)])
+    findings = {(f.check, f.checkpoint) for f in report.findings}
+    assert ("checkpoint-root", 10) in findings
+    assert ("checkpoint-consistency", 12) in findings
+    # A checkpoint beyond the record's end: the board was cut after this observer looked.
+    longer = election.checkpoint_record(40, hash_tree([b"x"] * 40), OPENS_AT).note
+    report = verify_record(str(CLEAN), observed_checkpoints=[("later.txt", longer)])
+    assert any("record holds only 26" in f.message for f in report.findings)
+    # Unsigned (or signed by someone else), it proves nothing and is reported.
+    forged = sign_checkpoint(election.origin, 10, hash_tree(other), SigningKey(bytes(32)))
+    report = verify_record(str(CLEAN), observed_checkpoints=[("forged.txt", forged)])
+    assert [f.check for f in report.findings] == ["checkpoint-signature"]
