@@ -52,12 +52,10 @@ _HEADER = len(ENTRY_MAGIC) + 32 + 4 + 32 + 1 + 4
 _LINE_START = b'{"entry":"'
 _CHANNELS = {int(channel): channel for channel in Channel}
 _PROGRESS_EVERY = 1024
-_BASE64_VALUES = {
-    char: value
-    for value, char in enumerate(
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-    )
-}
+_BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+# Characters allowed before "=" and before "==": their unused low bits must be zero.
+_BEFORE_ONE_PAD = frozenset(char for value, char in enumerate(_BASE64) if not value & 0x03)
+_BEFORE_TWO_PADS = frozenset(char for value, char in enumerate(_BASE64) if not value & 0x0F)
 
 
 def _canonical_padding(encoded: bytes) -> bool:
@@ -65,10 +63,10 @@ def _canonical_padding(encoded: bytes) -> bool:
 
     (`binascii.a2b_base64` accepts "QR==" for "QQ==": the check is ours.)
     """
-    if encoded.endswith(b"=="):
-        return not _BASE64_VALUES.get(encoded[-3], 1) & 0x0F
-    if encoded.endswith(b"="):
-        return not _BASE64_VALUES.get(encoded[-2], 1) & 0x03
+    if encoded[-2:] == b"==":
+        return encoded[-3] in _BEFORE_TWO_PADS
+    if encoded[-1:] == b"=":
+        return encoded[-2] in _BEFORE_ONE_PAD
     return True
 
 
@@ -144,7 +142,7 @@ class BoardCheck:
                     data = from_base64(encoded, strict_mode=True)
                 except base64_error:
                     data = None
-                if data is not None and encoded[-1:] == b"=" and not _canonical_padding(encoded):
+                if data is not None and not _canonical_padding(encoded):
                     data = None
             if data is None:
                 data = self._entry_bytes_slowly(position, line)

@@ -63,6 +63,17 @@ def test_a_wrong_index_is_reported(record: Path) -> None:
     assert [f.entry for f in report.findings if f.check == "entry-line"] == [5]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [b'{"entry":"","index":4}', b'{"entry":"QR==","index":4}', b'{"entry":"@@@@","index":4}'],
+)
+def test_empty_or_odd_entries_are_findings(record: Path, line: bytes) -> None:
+    _rewrite(record, "entries.jsonl", lambda lines: lines.__setitem__(4, line))
+    checks = _checks(record)
+    assert checks & {"entry-line", "entry-format"}
+    assert "checkpoint-root" in checks
+
+
 def test_an_unreadable_entry_stops_the_tree_with_findings(record: Path) -> None:
     _rewrite(record, "entries.jsonl", lambda lines: lines.__setitem__(9, b"{not json"))
     report = verify_record(str(record))
