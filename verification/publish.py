@@ -124,6 +124,8 @@ class RecordWriter:
         self._spool: IO[bytes] = tempfile.TemporaryFile(prefix="civica-ballots-")  # noqa: SIM115
         self._valid = bytearray()
         self._size = 0
+        self.result: RecountResult | None = None
+        """The recount (statuses and per-scope results), once `finish` has run."""
 
     def __enter__(self) -> RecordWriter:
         return self
@@ -172,6 +174,7 @@ class RecordWriter:
         hashes[CHECKPOINTS] = self._write_checkpoints(checkpoints)
         root = self._tree.root()
         result = self._recount.finish()
+        self.result = result
         hashes[BALLOTS] = self._write_ballots(result)
         hashes[SEALING_KEY] = self._write(SEALING_KEY, sealing_key_file(self._secret))
         results = results_document(self._fingerprint, self._size, root, software, result)
