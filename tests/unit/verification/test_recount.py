@@ -3,10 +3,11 @@
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ballots.model import BallotKind, BallotSpec
+from ballots.rules import InvalidBallot, validate_ballot
 from tests.support.election import TestElection, rule, scope
 from verification.formats import (
     BallotContent,
@@ -191,3 +192,45 @@ def test_ballot_lines_are_canonical_json(
 
 def _plaintext(scope_id: int, selections: dict[int, int]) -> bytes:
     return encode_ballot(BallotContent(scope_id, selections))
+
+
+_CASTS = st.lists(
+    st.tuples(
+        st.sampled_from(["ana", "rui", "eva", "gil"]),
+        st.sampled_from([1, 2, 3]),
+        st.sets(st.sampled_from([11, 12, 13, 21, 22, 31, 32]), max_size=3),
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(casts=_CASTS)
+def test_the_recount_equals_counting_what_was_cast(
+    casts: list[tuple[str, int, set[int]]],
+) -> None:
+    election = _election()
+    for voter, scope_id, projects in casts:
+        election.cast(voter, scope_id, dict.fromkeys(projects, 1))
+    opened, result = _recount(election)
+    # The model: validity by the scope's rules, then the last valid ballot per voter and group.
+    groups = {1: "national", 2: "regional", 3: "regional"}
+    last: dict[tuple[str, str], int] = {}
+    for index, (voter, scope_id, projects) in enumerate(casts):
+        rules = election.manifest.scope(scope_id).rules  # type: ignore[union-attr]
+        try:
+            validate_ballot(rules, dict.fromkeys(projects, 1))
+        except InvalidBallot:
+            continue
+        last[(voter, groups[scope_id])] = index
+    counted = set(last.values())
+    assert result.counted_indexes == counted
+    for outcome in result.scopes:
+        for project, votes, points in outcome.projects:
+            expected = sum(
+                1 for i in counted if casts[i][1] == outcome.scope_id and project in casts[i][2]
+            )
+            assert (votes, points) == (expected, expected)
+    assert [result.status(b) == COUNTED for b in opened] == [
+        i in counted for i in range(len(casts))
+    ]
