@@ -17,7 +17,7 @@ group) and small per-scope counters, never the whole board.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -25,7 +25,7 @@ from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 
 from ballots.rules import InvalidBallot, validate_ballot
-from verification.formats import Channel, FormatError, decode_ballot
+from verification.formats import Channel, FormatError, decode_ballot, decode_entry
 from verification.manifest import Manifest, ScopeSpec
 from verification.tallying import tally_scope
 
@@ -224,17 +224,21 @@ class Recount:
 
     def finish(self) -> RecountResult:
         """Apply last-ballot-counts and tally every scope."""
-        counted: dict[int, list[dict[int, int]]] = {scope.id: [] for scope in self.manifest.scopes}
+        counted: dict[int, list[tuple[tuple[int, int], ...]]] = {
+            scope.id: [] for scope in self.manifest.scopes
+        }
         indexes = set()
         for index, scope_id, selections in self._last.values():
             indexes.add(index)
-            counted[scope_id].append(dict(selections))
+            counted[scope_id].append(selections)
         scopes = tuple(
             self._scope_result(scope, counted[scope.id]) for scope in self.manifest.scopes
         )
         return RecountResult(frozenset(indexes), scopes, self._next)
 
-    def _scope_result(self, scope: ScopeSpec, ballots: Sequence[dict[int, int]]) -> ScopeResult:
+    def _scope_result(
+        self, scope: ScopeSpec, ballots: Sequence[tuple[tuple[int, int], ...]]
+    ) -> ScopeResult:
         outcome = tally_scope(
             scope.tally,
             [(p.id, p.cost_cents) for p in scope.projects],
@@ -257,15 +261,15 @@ class Recount:
         )
 
 
-def recount(
-    manifest: Manifest,
-    sealing_secret_key: bytes,
-    entries: Iterator[tuple[int, Channel, bytes, bytes]],
+def recount_entries(
+    manifest: Manifest, sealing_secret_key: bytes, entries: Iterable[bytes]
 ) -> tuple[list[OpenedBallot], RecountResult]:
-    """Recount a small board held in memory: (scope id, channel, alias, sealed) per entry."""
+    """Recount a small board held in memory (entry bytes in index order), keeping every ballot."""
     counter = Recount(manifest, sealing_secret_key)
-    opened = [
-        counter.add(index, scope_id, alias, channel, sealed)
-        for index, (scope_id, channel, alias, sealed) in enumerate(entries)
-    ]
+    opened = []
+    for index, data in enumerate(entries):
+        entry = decode_entry(data)
+        opened.append(
+            counter.add(index, entry.scope_id, entry.alias, entry.channel, entry.sealed_ballot)
+        )
     return opened, counter.finish()

@@ -43,13 +43,24 @@ def tally_scope(
     rule: Mapping[str, Any],
     projects: Sequence[tuple[int, int]],
     budget_cents: int,
-    ballots: Sequence[Mapping[int, int]],
+    ballots: Sequence[Sequence[tuple[int, int]]],
 ) -> ScopeOutcome:
-    """Apply a scope's rule to its counted ballots; `projects` are (id, cost in cents) pairs."""
+    """Apply a scope's rule to its counted ballots, each a sequence of (project id, points).
+
+    `projects` are (id, cost in cents) pairs. Equal ballots share one converted mapping (the
+    rules only read them), which keeps large single-choice scopes cheap.
+    """
+    converted: dict[Sequence[tuple[int, int]], dict[str, int]] = {}
+    as_tally: list[dict[str, int]] = []
+    for ballot in ballots:
+        mapping = converted.get(ballot)
+        if mapping is None:
+            mapping = converted[ballot] = {str(project): points for project, points in ballot}
+        as_tally.append(mapping)
     outcome = tally(
         [Project(str(project_id), cost) for project_id, cost in projects],
         budget_cents,
-        [{str(project_id): points for project_id, points in b.items()} for b in ballots],
+        as_tally,
         TallyRule.from_dict(rule),
     )
     return ScopeOutcome(

@@ -33,7 +33,7 @@ from verification.manifest import parse_manifest
 from verification.merkle import consistency_proof, hash_leaf, hash_tree, root_from_leaf_hashes
 from verification.note import compute_key_id
 from verification.publish import entry_line, results_document
-from verification.recount import Recount, ballot_line
+from verification.recount import ballot_line, recount_entries
 from verification.statements import issue_receipt
 from verification.tree import MemoryNodeStore
 
@@ -258,14 +258,7 @@ def republish(folder: Path, election: TestElection, entries: list[bytes]) -> Non
     Checkpoints and the closing statement stay: only the log key could re-sign them.
     """
     manifest = parse_manifest((folder / "manifest.json").read_bytes())
-    counter = Recount(manifest, bytes(election.keys.sealing_key))
-    opened = []
-    for index, data in enumerate(entries):
-        entry = decode_entry(data)
-        opened.append(
-            counter.add(index, entry.scope_id, entry.alias, entry.channel, entry.sealed_ballot)
-        )
-    result = counter.finish()
+    opened, result = recount_entries(manifest, bytes(election.keys.sealing_key), entries)
     (folder / "entries.jsonl").write_bytes(
         b"".join(entry_line(i, e) for i, e in enumerate(entries))
     )

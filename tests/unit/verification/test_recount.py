@@ -24,6 +24,7 @@ from verification.recount import (
     Recount,
     RecountResult,
     ballot_line,
+    recount_entries,
 )
 
 
@@ -46,14 +47,7 @@ def _election() -> TestElection:
 
 
 def _recount(election: TestElection) -> tuple[list[OpenedBallot], RecountResult]:
-    counter = Recount(election.manifest, bytes(election.keys.sealing_key))
-    opened = []
-    for index, data in enumerate(election.entries):
-        entry = decode_entry(data)
-        opened.append(
-            counter.add(index, entry.scope_id, entry.alias, entry.channel, entry.sealed_ballot)
-        )
-    return opened, counter.finish()
+    return recount_entries(election.manifest, bytes(election.keys.sealing_key), election.entries)
 
 
 def test_the_last_valid_ballot_of_each_voter_and_vote_group_counts() -> None:
