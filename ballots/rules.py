@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ballots.model import BallotKind, BallotSpec
 
 
-class InvalidBallot(ValueError):  # noqa: N818 (a ballot is the thing; the subclasses say the problem)
+class InvalidBallot(ValueError):
     """A ballot breaks its scope's rules; the message is fit to show the voter."""
 
     code = "invalid"

@@ -16,10 +16,26 @@ from starlette.staticfiles import StaticFiles
 from service import errors
 from service.config import Settings
 from service.database import create_pool, database_url, migrate_database
+from service.identity import IdentitySettings, open_identity
 from service.keys import load_or_create_keys
 from service.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from service.resources import resource_dir
-from service.routes import public
+from service.routes import (
+    admin_audit,
+    admin_cycles,
+    admin_review,
+    admin_staff,
+    board,
+    census,
+    complaints,
+    cycles,
+    dev,
+    identity,
+    projects,
+    proposals,
+    public,
+    staff,
+)
 from service.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -31,16 +47,34 @@ def routes() -> list[BaseRoute]:
     """Every route of the service, domain by domain."""
     return [
         *public.routes,
+        *board.routes,
+        *identity.routes,
+        *census.routes,
+        # budget cycles, proposals, review, staff and audit (issue 3)
+        *staff.routes,
+        *admin_cycles.routes,
+        *admin_review.routes,
+        *admin_staff.routes,
+        *admin_audit.routes,
+        *cycles.routes,
+        *proposals.routes,
+        *projects.routes,
+        *complaints.routes,
+        *dev.routes,
         Mount("/static", app=StaticFiles(directory=resource_dir("static")), name="static"),
     ]
 
 
 def create_app(
-    settings: Settings | None = None, *, on_startup: Sequence[StartupHook] = ()
+    settings: Settings | None = None,
+    *,
+    on_startup: Sequence[StartupHook] = (),
+    identity: IdentitySettings | None = None,
 ) -> Starlette:
     """Build the application; the database and keys are opened by its lifespan.
 
     `on_startup` hooks run once the pool is open, with the lifespan state (the demo seeds data).
+    `identity` overrides the identity configuration read from the environment.
     """
     settings = settings or Settings.from_env()
 
@@ -52,12 +86,19 @@ def create_app(
             if applied:
                 log.info("applied migrations %s", applied)
             pool = await create_pool(url)
-            state: dict[str, Any] = {"pool": pool, "keys": keys, "settings": settings}
+            identity_services = await open_identity(settings, identity)
+            state: dict[str, Any] = {
+                "pool": pool,
+                "keys": keys,
+                "settings": settings,
+                "identity": identity_services,
+            }
             try:
                 for hook in on_startup:
                     await hook(state)
                 yield state
             finally:
+                await identity_services.close()
                 await pool.close()
 
     app = Starlette(

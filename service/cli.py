@@ -8,9 +8,27 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from service.commands import demo, migrate, serve, verifier_bundle, verify
+from service.commands import (
+    demo,
+    import_census,
+    issue_credential,
+    load_cycle,
+    migrate,
+    serve,
+    verifier_bundle,
+    verify,
+)
 
-COMMANDS: tuple[ModuleType, ...] = (serve, demo, migrate, verify, verifier_bundle)
+COMMANDS: tuple[ModuleType, ...] = (
+    serve,
+    demo,
+    migrate,
+    load_cycle,
+    import_census,
+    issue_credential,
+    verify,
+    verifier_bundle,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

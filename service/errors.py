@@ -1,4 +1,8 @@
-"""Error pages: every failure is a plain page with a reason, never a stack trace."""
+"""Error pages: every failure is a plain page with a reason, never a stack trace.
+
+Titles and explanations are message ids marked with `N_`; the page translates them into the
+visitor's language (`| translate`), the JSON API keeps them in English.
+"""
 
 from __future__ import annotations
 
@@ -10,30 +14,32 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from service.i18n import N_, locale_for
+
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: "The request could not be understood",
-    403: "You cannot do that",
-    404: "Page not found",
-    405: "That action is not allowed here",
-    409: "That conflicts with what is already recorded",
-    413: "What you sent is too large",
-    422: "Some details need correcting",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
-    503: "The service is not available right now",
+    400: N_("The request could not be understood"),
+    403: N_("You cannot do that"),
+    404: N_("Page not found"),
+    405: N_("That action is not allowed here"),
+    409: N_("That conflicts with what is already recorded"),
+    413: N_("What you sent is too large"),
+    422: N_("Some details need correcting"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong on our side"),
+    503: N_("The service is not available right now"),
 }
 
 EXPLANATIONS = {
-    "csrf": (
+    "csrf": N_(
         "This form expired or was sent from another site. Go back, reload the page and send it "
         "again. Nothing was changed."
     ),
-    "too_large": "What you sent is larger than this service accepts. Nothing was changed.",
-    404: "Check the address, or start again from the home page.",
-    405: "Use the links and buttons on the page to do this.",
-    500: "Nothing you sent was lost or half-recorded. Please try again in a moment.",
+    "too_large": N_("What you sent is larger than this service accepts. Nothing was changed."),
+    404: N_("Check the address, or start again from the home page."),
+    405: N_("Use the links and buttons on the page to do this."),
+    500: N_("Nothing you sent was lost or half-recorded. Please try again in a moment."),
 }
 
 
@@ -46,7 +52,7 @@ def wants_json(request: Request) -> bool:
 
 def render_error(request: Request, status: int, detail: str | None = None) -> Response:
     """Render the error page (or JSON for the API) for `status`."""
-    title = TITLES.get(status, "The request could not be completed")
+    title = TITLES.get(status, N_("The request could not be completed"))
     explanation = detail or str(EXPLANATIONS.get(status, ""))
     if wants_json(request):
         return JSONResponse({"error": title, "detail": explanation}, status_code=status)
@@ -57,6 +63,7 @@ def render_error(request: Request, status: int, detail: str | None = None) -> Re
     response: Response = templates.TemplateResponse(
         request, "errors/error.html", context, status_code=status
     )
+    response.headers["Content-Language"] = locale_for(request)
     return response
 
 

@@ -1,18 +1,36 @@
-"""The Jinja2 environment: autoescaped templates, static URLs with content hashes, CSRF tokens."""
+"""The Jinja2 environment: autoescaped templates, static URLs with content hashes, CSRF tokens,
+and each request's language (its gettext functions and locale-aware filters).
+
+Every template is rendered with the request's own `gettext`/`ngettext`/`_` in its context, so
+two requests in different languages never share translations. A template that imports macros
+must import them `with context` (as `csrf_field` needs anyway), or the macros fall back to
+English; `tests/unit/service/test_templates.py` enforces it.
+"""
 
 from __future__ import annotations
 
+import gettext as gettext_module
 import hashlib
+import math
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.runtime import Context
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from service import i18n, template_helpers
+from service.citizens import CITIZEN_KEY
 from service.resources import resource_dir
+from service.sessions import _CACHE as SESSION_CACHE
+from service.sessions import IDLE_TIMEOUT_S, Session
 
 
 @lru_cache(maxsize=256)
@@ -28,14 +46,140 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={_static_hash(path)}"
 
 
+class Templates(Jinja2Templates):
+    """The renderer shared by every route; it also holds the deployment's locale settings."""
+
+    locale_settings: i18n.LocaleSettings
+
+
+def _newstyle_gettext(func: Callable[[str], str]) -> Callable[..., str]:
+    """Jinja's "newstyle" gettext: autoescape-aware, `%(name)s` placeholders filled (escaped)."""
+
+    @jinja2.pass_context
+    def gettext(__context: Context, __string: str, **variables: Any) -> str:
+        text: str = func(__string)
+        if __context.eval_ctx.autoescape:
+            # Message ids are template literals and catalogues are ours, so they are trusted
+            # markup; the placeholders' values are escaped by Markup's `%`.
+            text = Markup(text)  # noqa: S704
+        return text % variables  # always a format string, as in Jinja: a literal % is %%
+
+    return gettext
+
+
+def _newstyle_ngettext(func: Callable[[str, str, int], str]) -> Callable[..., str]:
+    @jinja2.pass_context
+    def ngettext(
+        __context: Context, __singular: str, __plural: str, __num: int, **variables: Any
+    ) -> str:
+        variables.setdefault("num", __num)
+        text: str = func(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 (trusted, as in gettext above)
+        return text % variables
+
+    return ngettext
+
+
+@lru_cache(maxsize=len(i18n.LOCALES))
+def _template_gettext(locale: str) -> dict[str, Callable[..., str]]:
+    catalogue: gettext_module.NullTranslations = i18n.translations(locale)
+    gettext = _newstyle_gettext(catalogue.gettext)
+    return {"gettext": gettext, "_": gettext, "ngettext": _newstyle_ngettext(catalogue.ngettext)}
+
+
+def _signed_in_session(request: Request) -> Session | None:
+    """The session the route already looked up, if someone is signed in with it.
+
+    Context processors cannot wait on the database, so a page shows the session notice when its
+    route called `current_session` (every page for signed-in users does; `public.home` too).
+    """
+    session = getattr(request.state, SESSION_CACHE, None)
+    if not isinstance(session, Session):
+        return None
+    if session.staff_id is None and CITIZEN_KEY not in session.data:
+        return None
+    return session
+
+
+def seconds_until(moment: datetime) -> int:
+    """Whole seconds until `moment`, rounded up, so a countdown never ends before it does."""
+    return max(0, math.ceil((moment - datetime.now(UTC)).total_seconds()))
+
+
 def _request_context(request: Request) -> dict[str, Any]:
     state = request.scope.get("state", {})
+    locale = i18n.locale_for(request)
+    session = _signed_in_session(request)
+    query = request.url.query
     return {
         "csrf_token": state.get("csrf_token", ""),
-        "locale": getattr(request.state, "locale", "en"),
+        "locale": locale,
+        "other_languages": [
+            (tag, name) for tag, name in i18n.LANGUAGE_NAMES.items() if tag != locale
+        ],
+        "current_path": request.url.path + (f"?{query}" if query else ""),
         "current_staff": getattr(request.state, "staff", None),
         "current_citizen": getattr(request.state, "citizen", None),
+        "signed_in_session": session,
+        "session_seconds_left": seconds_until(session.expires_at) if session else 0,
+        "session_idle_minutes": IDLE_TIMEOUT_S // 60,
+        **_template_gettext(locale),
     }
+
+
+def _locale_and_zone(context: Context) -> tuple[str, i18n.LocaleSettings]:
+    request = context.get("request")
+    if isinstance(request, Request):
+        return i18n.locale_for(request), i18n.locale_settings(request)
+    locale = context.get("locale")
+    return (locale if locale in i18n.LOCALES else i18n.ENGLISH), i18n.LocaleSettings()
+
+
+@jinja2.pass_context
+def money_filter(context: Context, cents: int) -> str:
+    """`{{ cents | money }}`: euros in the page's locale."""
+    locale, _ = _locale_and_zone(context)
+    return i18n.format_money(cents, locale)
+
+
+@jinja2.pass_context
+def number_filter(context: Context, value: int | Decimal) -> str:
+    """`{{ count | number }}`: a number with the page locale's separators."""
+    locale, _ = _locale_and_zone(context)
+    return i18n.format_number(value, locale)
+
+
+@jinja2.pass_context
+def date_filter(context: Context, value: date | datetime, style: str = "long") -> str:
+    """`{{ cycle.opens_at | date }}`: a calendar date in the deployment's time zone."""
+    locale, settings = _locale_and_zone(context)
+    return i18n.format_date(value, locale, settings.timezone, style)
+
+
+@jinja2.pass_context
+def time_filter(context: Context, value: datetime, style: str = "short") -> str:
+    """`{{ session.expires_at | time }}`: a time of day in the deployment's time zone."""
+    locale, settings = _locale_and_zone(context)
+    return i18n.format_time(value, locale, settings.timezone, style)
+
+
+@jinja2.pass_context
+def datetime_filter(context: Context, value: datetime, style: str | None = None) -> str:
+    """`{{ ballot.cast_at | datetime }}`: a date and time in the deployment's time zone."""
+    locale, settings = _locale_and_zone(context)
+    return i18n.format_datetime(value, locale, settings.timezone, style)
+
+
+@jinja2.pass_context
+def translate_filter(context: Context, message: str) -> str:
+    """`{{ title | translate }}`: a message id held in a variable (marked with `N_` in Python).
+
+    The result is plain text, so autoescaping still applies: unlike `_(variable)`, this is safe
+    for text that might contain user input.
+    """
+    locale, _ = _locale_and_zone(context)
+    return i18n.translations(locale).gettext(message)
 
 
 def render(
@@ -44,11 +188,12 @@ def render(
     """Render a page with the request's locale, CSRF token and signed-in user."""
     templates: Jinja2Templates = request.app.state.templates
     response: Response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["Content-Language"] = i18n.locale_for(request)
     return response
 
 
-def create_templates() -> Jinja2Templates:
-    """Build the template renderer shared by every route."""
+def create_templates(locale_settings: i18n.LocaleSettings | None = None) -> Templates:
+    """Build the template renderer shared by every route (locale settings from the environment)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
@@ -57,6 +202,18 @@ def create_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Only reached by templates rendered outside a request (each request brings its own).
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals["static_url"] = static_url
-    return Jinja2Templates(env=env, context_processors=[_request_context])
+    template_helpers.install(env)
+    env.filters.update(
+        money=money_filter,
+        number=number_filter,
+        date=date_filter,
+        time=time_filter,
+        datetime=datetime_filter,
+        translate=translate_filter,
+    )
+    templates = Templates(env=env, context_processors=[_request_context])
+    templates.locale_settings = locale_settings or i18n.LocaleSettings.from_env()
+    return templates

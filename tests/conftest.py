@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from service.app import create_app
 from service.config import Settings
@@ -20,6 +22,13 @@ from tests.support.database import (
     start_embedded_server,
     with_database,
 )
+
+# No time limits on examples: these machines are shared and noisy, and a slow example is not
+# a failure (speed is measured by the benchmarks, never asserted in tests).
+hypothesis_settings.register_profile(
+    "civica", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("civica")
 
 
 @pytest.fixture(scope="session")

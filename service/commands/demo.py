@@ -7,10 +7,18 @@ from typing import Any
 
 from service.accounts import Role, generate_one_time_password
 from service.commands.common import add_address_options, settings_from
+from service.commands.demo_cycle import seed_demo_cycle
+from service.commands.demo_identity import seed_identity_demo
 from service.commands.serve import serve
 from service.repository import put_staff
 
 DEMO_ADMIN = "admin"
+DEMO_STAFF = (
+    (DEMO_ADMIN, "Demo administrator", Role.ADMINISTRATOR),
+    ("reviewer", "Demo reviewer", Role.REVIEWER),
+    ("desk", "Demo desk staff", Role.DESK),
+    ("observer", "Demo observer", Role.OBSERVER),
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,19 +35,37 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def seed_demo(state: dict[str, Any]) -> None:
-    """Put the demo data in place (idempotent) and print how to sign in."""
-    password = generate_one_time_password()
+    """Put the demo data in place (idempotent) and print how to use it.
+
+    Each start gives every demo account a fresh one-time password (printed below).
+    """
+    passwords = {}
+    accounts = {}
     async with state["pool"].acquire() as conn:
-        await put_staff(
-            conn,
-            DEMO_ADMIN,
-            "Demo administrator",
-            Role.ADMINISTRATOR,
-            password,
-            must_change_password=True,
+        for username, name, role in DEMO_STAFF:
+            passwords[username] = generate_one_time_password()
+            accounts[username] = await put_staff(
+                conn, username, name, role, passwords[username], must_change_password=True
+            )
+    cycle, seeded = await seed_demo_cycle(
+        state["pool"], state["keys"].identifier_pepper, accounts["reviewer"]
+    )
+    settings = state["settings"]
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [
+        "",
+        f"civica demo: the budget cycle “{cycle.name}”"
+        + (" was loaded from docs/examples/opp-2018.toml" if seeded else " is in place"),
+        f"  public page:  {base}/cycles/{cycle.slug}",
+        f"  act as a citizen (development sign-in): {base}/dev/sign-in",
+        f"  staff sign-in: {base}/staff/sign-in",
+        "  staff accounts (one-time passwords; each holder chooses a new one at first sign-in):",
+    ]
+    for username, _name, role in DEMO_STAFF:
+        lines.append(
+            f"    {role.value:<14} user name: {username:<9} password: {passwords[username]}"
         )
-    print("", flush=True)
-    print("civica demo: municipality administrator", flush=True)
-    print(f"  user name: {DEMO_ADMIN}", flush=True)
-    print(f"  one-time password: {password} (you choose a new one at first sign-in)", flush=True)
-    print("", flush=True)
+    lines.append("")
+    lines.extend(await seed_identity_demo(state))
+    lines.append("")
+    print("\n".join(lines), flush=True)

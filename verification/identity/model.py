@@ -10,16 +10,24 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class KeyedSubject:
+    """A subject already reduced to its person key (the census roll stores only that)."""
+
+    person_key: str
+
+
+@dataclass(frozen=True)
 class VerifiedIdentity:
     """Attributes an identity provider has verified for one person.
 
     `subject_key` is what links providers: the national ID number where a provider gives it
     (Cartão de Cidadão number, census ID), otherwise the provider's own stable subject
-    identifier prefixed with the provider name. It never leaves memory in clear.
+    identifier prefixed with the provider name. It never leaves memory in clear. A provider
+    that only ever held the keyed hash (the census roll) passes a `KeyedSubject`.
     """
 
     provider: str
-    subject_key: str
+    subject_key: str | KeyedSubject
     birth_date: date | None
     residence: str | None
     status: str | None
@@ -60,9 +68,14 @@ class CitizenSession:
         )
 
 
+def normalise_subject(subject_key: str) -> str:
+    """The canonical form of a subject key: no spaces, upper case."""
+    return subject_key.strip().upper().replace(" ", "")
+
+
 def person_key(pepper: bytes, subject_key: str) -> str:
     """HMAC-SHA-256 of the normalised subject key: the same person through any provider."""
-    normalised = subject_key.strip().upper().replace(" ", "")
+    normalised = normalise_subject(subject_key)
     mac = hmac.new(pepper, b"civica/person/v1\x00" + normalised.encode(), hashlib.sha256)
     return mac.hexdigest()
 
@@ -75,11 +88,23 @@ def voter_alias(pepper: bytes, cycle_id: int, person: str) -> str:
 
 def citizen_session_for(pepper: bytes, identity: VerifiedIdentity) -> CitizenSession:
     """The session form of a verified identity (the raw subject key is dropped here)."""
+    subject = identity.subject_key
+    keyed = subject if isinstance(subject, KeyedSubject) else None
     return CitizenSession(
-        person_key=person_key(pepper, identity.subject_key),
+        person_key=keyed.person_key if keyed else person_key(pepper, str(subject)),
         provider=identity.provider,
         birth_date=identity.birth_date,
         residence=identity.residence,
         status=identity.status,
         census_member=identity.census_member,
     )
+
+
+def provider_subject_key(provider: str, issuer: str, subject: str) -> str:
+    """The subject key for a provider that gives no national ID number.
+
+    The issuer and subject are hashed so that normalisation (upper case, no spaces) cannot
+    merge two subjects that differ only in case or spacing.
+    """
+    digest = hashlib.sha256(issuer.encode() + b"\x00" + subject.encode()).hexdigest()
+    return f"{provider}:{digest}"

@@ -1,0 +1,111 @@
+"""The tally rule and tie-break a scope declares, as stored in `scopes.tally`.
+
+The names follow the tally module being written in `ballots/tally`; when it lands its own
+parser replaces `tally_from_dict` (the stored dict keeps exactly these six keys).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from proposals.i18n import _
+
+RULES = ("greedy", "greedy-stop", "mes")
+COMPLETIONS = ("none", "add1", "add1-greedy", "add1-nostop", "add1-nostop-greedy")
+UTILITIES = ("cost", "cardinality")
+TIE_BREAKS = ("lexico", "cost-then-id", "seeded")
+KEYS = ("rule", "completion", "min_votes", "utilities", "tie_break", "seed")
+MAX_SEED = 2**63 - 1
+
+RULE_NAMES = {
+    "greedy": _("Greedy: most votes first, skipping projects that do not fit"),
+    "greedy-stop": _("Greedy: most votes first, stopping at the first project that does not fit"),
+    "mes": _("Method of Equal Shares"),
+}
+TIE_BREAK_NAMES = {
+    "lexico": _("By project identifier"),
+    "cost-then-id": _("Cheaper project first, then by identifier"),
+    "seeded": _("Published random seed"),
+}
+
+
+class TallyChoiceError(ValueError):
+    """The tally settings are inconsistent; `field` names the key at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TallyChoice:
+    rule: str = "greedy"
+    completion: str = "none"
+    min_votes: int | None = None
+    utilities: str = "cost"
+    tie_break: str = "lexico"
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise TallyChoiceError("rule", _("Choose one of: {names}.", names=", ".join(RULES)))
+        if self.completion not in COMPLETIONS:
+            raise TallyChoiceError(
+                "completion", _("Choose one of: {names}.", names=", ".join(COMPLETIONS))
+            )
+        if self.rule != "mes" and self.completion != "none":
+            raise TallyChoiceError(
+                "completion", _("A completion method applies only to the Method of Equal Shares.")
+            )
+        if self.utilities not in UTILITIES:
+            raise TallyChoiceError(
+                "utilities", _("Choose one of: {names}.", names=", ".join(UTILITIES))
+            )
+        if self.tie_break not in TIE_BREAKS:
+            raise TallyChoiceError(
+                "tie_break", _("Choose one of: {names}.", names=", ".join(TIE_BREAKS))
+            )
+        if self.min_votes is not None and not (
+            _is_int(self.min_votes) and 0 <= self.min_votes <= 10**9
+        ):
+            raise TallyChoiceError("min_votes", _("Enter a whole number of votes, 0 or more."))
+        if self.tie_break == "seeded":
+            if not (_is_int(self.seed) and 0 <= self.seed <= MAX_SEED):  # type: ignore[operator]
+                raise TallyChoiceError(
+                    "seed", _("A seeded tie-break needs a whole-number seed, 0 or more.")
+                )
+        elif self.seed is not None:
+            raise TallyChoiceError("seed", _("A seed applies only to the seeded tie-break."))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form: always exactly the six keys."""
+        return {key: getattr(self, key) for key in KEYS}
+
+
+def tally_from_dict(data: Any) -> TallyChoice:
+    """Read a stored or declared tally dict; unknown keys and wrong types are refused."""
+    if not isinstance(data, dict):
+        raise TallyChoiceError("tally", _("The tally settings must be a table of keys."))
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise TallyChoiceError(
+            unknown[0], _("Unknown key; the keys are: {names}.", names=", ".join(KEYS))
+        )
+    for key in ("rule", "completion", "utilities", "tie_break"):
+        if key in data and not isinstance(data[key], str):
+            raise TallyChoiceError(key, _("Must be text."))
+    defaults = TallyChoice()
+    return TallyChoice(
+        rule=data.get("rule", defaults.rule),
+        completion=data.get("completion") or defaults.completion,
+        min_votes=data.get("min_votes"),
+        utilities=data.get("utilities") or defaults.utilities,
+        tie_break=data.get("tie_break") or defaults.tie_break,
+        seed=data.get("seed"),
+    )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -1,0 +1,36 @@
+"""The public page of a budget cycle: its phase timeline and budgets per scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from proposals import repository as store
+from proposals.tally_choice import RULE_NAMES, TIE_BREAK_NAMES
+from service.citizens import current_citizen
+from service.routes.common import cycle_or_404
+from service.templating import render
+
+
+async def show(request: Request) -> Response:
+    cycle = await cycle_or_404(request)
+    await current_citizen(request)
+    pool = request.state.pool
+    scopes = await store.fetch_scopes(pool, cycle.id)
+    context = {
+        "cycle": cycle,
+        "phase": cycle.phase_at(datetime.now(UTC)),
+        "scopes": scopes,
+        "totals": await store.fetch_scope_totals(pool, cycle.id),
+        "total_budget": sum(s.budget_cents for s in scopes),
+        "changes": await store.fetch_phase_changes(pool, cycle.id),
+        "rule_names": RULE_NAMES,
+        "tie_break_names": TIE_BREAK_NAMES,
+    }
+    return render(request, "cycles/show.html", context)
+
+
+routes = [Route("/cycles/{slug}", show, methods=["GET"], name="cycles.show")]
