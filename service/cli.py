@@ -16,6 +16,8 @@ from service.commands import (
     migrate,
     serve,
     tally,
+    verifier_bundle,
+    verify,
 )
 
 COMMANDS: tuple[ModuleType, ...] = (
@@ -26,6 +28,8 @@ COMMANDS: tuple[ModuleType, ...] = (
     import_census,
     issue_credential,
     tally,
+    verify,
+    verifier_bundle,
 )
 
 
