@@ -15,6 +15,9 @@ from service.commands import (
     load_cycle,
     migrate,
     serve,
+    tally,
+    verifier_bundle,
+    verify,
 )
 
 COMMANDS: tuple[ModuleType, ...] = (
@@ -24,6 +27,9 @@ COMMANDS: tuple[ModuleType, ...] = (
     load_cycle,
     import_census,
     issue_credential,
+    tally,
+    verify,
+    verifier_bundle,
 )
 
 

@@ -43,9 +43,15 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
 def _check_canonical_value(value: Any) -> None:
     if isinstance(value, float):
         raise FormatError("floating-point numbers are not allowed in canonical JSON")
+    # RFC 8785 writes numbers as ECMAScript does: integers are exact only up to 2**53 - 1.
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
+        raise FormatError(f"integer {value} is outside the range canonical JSON keeps exact")
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str) or not key.isascii():
@@ -169,6 +175,9 @@ def decode_ballot(plaintext: bytes) -> BallotContent:
     if len(plaintext) % BALLOT_PAD_BLOCK or not plaintext.endswith(b"\x00"):
         raise FormatError("ballot plaintext is not padded to a 256-byte block")
     body = plaintext.rstrip(b"\x00")
+    # The padding must be the shortest that works: one plaintext per ballot.
+    if len(plaintext) - len(body) > BALLOT_PAD_BLOCK:
+        raise FormatError("ballot plaintext has more padding than one block")
     value = parse_canonical_json(body, "ballot")
     if not isinstance(value, dict) or set(value) != {"format", "scope", "selections"}:
         raise FormatError("ballot must have exactly format, scope and selections")

@@ -87,7 +87,8 @@ class SignedNote:
 
 def is_valid_key_name(name: str) -> bool:
     """Report whether `name` is a valid key name: non-empty, no Unicode space, no "+"."""
-    return bool(name) and "+" not in name and not any(char.isspace() for char in name)
+    # str.split() splits at exactly the characters for which isspace() holds.
+    return bool(name) and "+" not in name and name.split() == [name]
 
 
 def compute_key_id(name: str, public_key: bytes) -> int:

@@ -1,0 +1,103 @@
+"""Inputs and outcome of a tally: projects, a budget, ballots, and what a rule selected."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import chain
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from ballots.tally.rules import TallyRule
+
+Ballot: TypeAlias = Mapping[str, int]
+"""Project id -> weight: 1 for each approval, the points given on a cumulative ballot."""
+
+
+class TallyError(ValueError):
+    """The inputs of a tally or its rule are invalid."""
+
+
+class UnknownProjectError(TallyError):
+    """A ballot names a project that is not on the list."""
+
+
+class InvalidRuleError(TallyError):
+    """A tally rule is malformed or names something civica does not implement."""
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A costed project; `cost` is in the scope's money unit (civica: cents)."""
+
+    id: str
+    cost: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a rule selected, with the counts and the rule that produced it."""
+
+    winners: tuple[str, ...]
+    """Project ids in selection order."""
+    total_cost: int
+    budget: int
+    votes: Mapping[str, int]
+    """Per project: how many ballots name it (with a positive weight)."""
+    scores: Mapping[str, int]
+    """Per project: the sum of weights (votes for approvals, points for cumulative ballots)."""
+    rule: TallyRule
+    voter_budget: Fraction | None = None
+    """Method of Equal Shares: the per-voter budget of the run that gave the outcome."""
+    added_by_completion: tuple[str, ...] = field(default=())
+    """Method of Equal Shares: winners added by the greedy completion, in order."""
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form (ids as given, money as integers, the voter budget as 'p/q')."""
+        return {
+            "rule": self.rule.as_dict(),
+            "winners": list(self.winners),
+            "total_cost": self.total_cost,
+            "budget": self.budget,
+            "votes": dict(self.votes),
+            "scores": dict(self.scores),
+            "voter_budget": None if self.voter_budget is None else str(self.voter_budget),
+            "added_by_completion": list(self.added_by_completion),
+        }
+
+
+def check_inputs(projects: Sequence[Project], budget: int, ballots: Sequence[Ballot]) -> None:
+    """Raise `TallyError` unless ids are unique, money non-negative and ballots name projects."""
+    if _not_count(budget):
+        raise TallyError(f"budget must be a non-negative integer, got {budget!r}")
+    known: set[str] = set()
+    for project in projects:
+        if not project.id:
+            raise TallyError("a project has an empty id")
+        if project.id in known:
+            raise TallyError(f"project id {project.id!r} appears twice")
+        if _not_count(project.cost):
+            raise TallyError(f"cost of project {project.id!r} must be a non-negative integer")
+        known.add(project.id)
+    named = set(chain.from_iterable(ballots))
+    weights = set(chain.from_iterable(ballot.values() for ballot in ballots))
+    weight_types = set(map(type, chain.from_iterable(ballot.values() for ballot in ballots)))
+    if named <= known and weight_types <= {int} and all(w >= 0 for w in weights):
+        return
+    for index, ballot in enumerate(ballots):
+        for project_id, weight in ballot.items():
+            if project_id not in known:
+                raise UnknownProjectError(f"ballot {index} names unknown project {project_id!r}")
+            if _not_count(weight):
+                raise TallyError(f"ballot {index} gives {project_id!r} a weight of {weight!r}")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def only_approvals(ballots: Sequence[Ballot]) -> bool:
+    """Whether every weight on every ballot is 1 (approval, choose-1 and ordinal ballots)."""
+    return set(chain.from_iterable(ballot.values() for ballot in ballots)) <= {1}
+
+
+def _not_count(value: object) -> bool:
+    return isinstance(value, bool) or not isinstance(value, int) or value < 0

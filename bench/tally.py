@@ -1,0 +1,174 @@
+"""Time civica's tally rules against pabutools on the shared pabulib files.
+
+    python -m bench.tally                      # every file, every rule
+    python -m bench.tally --files Assen Lodz --rules mes-add1 --pabutools-timeout 120
+
+For each (file, rule), civica runs `--repeat` times in this process (median reported; a rule
+slower than 5 s runs once) and pabutools runs once in a subprocess that is killed after
+`--pabutools-timeout` seconds of wall time ("> N s"). Times are CPU seconds of the process
+(`time.process_time`), so that other load on the machine disturbs them less; both time the rule
+only (parsing is reported apart). Winner sets are compared; the whole run stops starting new
+measurements after `--max-minutes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ballots.pabulib import PabulibFile, read_pabulib
+from ballots.tally import TallyRule, TieBreak, tally
+
+ROOT = Path(__file__).resolve().parents[1]
+PABULIB = ROOT.parent / "shared" / "pabulib"
+LEXICO = TieBreak("lexico")
+RULES: dict[str, TallyRule] = {
+    "greedy": TallyRule("greedy", tie_break=LEXICO),
+    "greedy-stop": TallyRule("greedy-stop", tie_break=LEXICO),
+    "mes-none": TallyRule("mes", completion="none", tie_break=LEXICO),
+    "mes-add1": TallyRule("mes", completion="add1", tie_break=LEXICO),
+    "mes-add1-greedy": TallyRule("mes", completion="add1-greedy", tie_break=LEXICO),
+    "mes-add1-nostop": TallyRule("mes", completion="add1-nostop", tie_break=LEXICO),
+}
+SLOW_CIVICA_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Measurement:
+    file: str
+    rule: str
+    civica: float
+    civica_runs: int
+    pabutools: float | None
+    pabutools_timed_out: bool
+    agree: bool | None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print a Markdown table."""
+    args = _parser().parse_args(argv)
+    if args.pabutools_worker:
+        return _pabutools_worker(*args.pabutools_worker)
+    files = sorted(
+        path
+        for path in PABULIB.glob("*.pb")
+        if not args.files or any(part.lower() in path.name.lower() for part in args.files)
+    )
+    rules = args.rules or list(RULES)
+    deadline = time.monotonic() + 60 * args.max_minutes
+    python = platform.python_version()
+    print(f"machine: {platform.platform()}, {platform.processor() or 'cpu'}, Python {python}")
+    print(
+        f"command: python -m bench.tally {' '.join(argv if argv is not None else sys.argv[1:])}\n"
+    )
+    _print_read_times(files)
+    print("| file | rule | civica (median) | pabutools | ratio | same winners |")
+    print("|---|---|---:|---:|---:|---|")
+    for path in files:
+        pb = read_pabulib(path)
+        for rule_name in rules:
+            if time.monotonic() > deadline:
+                print(f"\nstopped: --max-minutes {args.max_minutes} reached")
+                return 0
+            measurement = _measure(path, pb, rule_name, args.repeat, args.pabutools_timeout)
+            print(_row(measurement), flush=True)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--files", nargs="*", help="substrings of file names (default: all)")
+    parser.add_argument("--rules", nargs="*", choices=list(RULES), help="default: all")
+    parser.add_argument("--repeat", type=int, default=3, help="civica runs per measurement")
+    parser.add_argument("--pabutools-timeout", type=float, default=60.0, metavar="SECONDS")
+    parser.add_argument("--max-minutes", type=float, default=15.0)
+    parser.add_argument(
+        "--pabutools-worker", nargs=2, metavar=("FILE", "RULE"), help=argparse.SUPPRESS
+    )
+    return parser
+
+
+def _print_read_times(files: Sequence[Path]) -> None:
+    print("| file | voters | projects | read (civica) |")
+    print("|---|---:|---:|---:|")
+    for path in files:
+        started = time.process_time()
+        pb = read_pabulib(path)
+        seconds = time.process_time() - started
+        print(f"| {path.stem} | {len(pb.votes)} | {len(pb.projects)} | {seconds:.2f} s |")
+    print()
+
+
+def _measure(
+    path: Path, pb: PabulibFile, rule_name: str, repeat: int, timeout: float
+) -> Measurement:
+    projects, ballots, budget = pb.tally_projects(), pb.tally_ballots(), pb.budget
+    times: list[float] = []
+    winners: set[str] = set()
+    for _ in range(max(1, repeat)):
+        started = time.process_time()
+        outcome = tally(projects, budget, ballots, RULES[rule_name])
+        times.append(time.process_time() - started)
+        winners = set(outcome.winners)
+        if times[-1] > SLOW_CIVICA_SECONDS:
+            break
+    median = statistics.median(times)
+    if rule_name == "greedy-stop":
+        return Measurement(path.stem, rule_name, median, len(times), None, False, None)
+    reference = _run_pabutools(path, rule_name, timeout)
+    if reference is None:
+        return Measurement(path.stem, rule_name, median, len(times), timeout, True, None)
+    seconds, reference_winners = reference
+    agree = reference_winners == winners
+    return Measurement(path.stem, rule_name, median, len(times), seconds, False, agree)
+
+
+def _run_pabutools(path: Path, rule_name: str, timeout: float) -> tuple[float, set[str]] | None:
+    """pabutools' time and winners, or None if it was killed after `timeout` seconds."""
+    command = [sys.executable, "-m", "bench.tally", "--pabutools-worker", str(path), rule_name]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=True
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    result = json.loads(done.stdout)
+    return float(result["seconds"]), set(result["winners"])
+
+
+def _row(m: Measurement) -> str:
+    civica = f"{m.civica:.2f} s" + ("" if m.civica_runs > 1 else " (1 run)")
+    if m.pabutools is None:
+        return f"| {m.file} | {m.rule} | {civica} | n/a | | |"
+    if m.pabutools_timed_out:
+        ratio = m.pabutools / m.civica
+        return f"| {m.file} | {m.rule} | {civica} | > {m.pabutools:.0f} s | > {ratio:.0f}× | |"
+    ratio = m.pabutools / m.civica
+    same = "yes" if m.agree else "**no**"
+    return f"| {m.file} | {m.rule} | {civica} | {m.pabutools:.2f} s | {ratio:.0f}× | {same} |"
+
+
+def _pabutools_worker(file: str, rule_name: str) -> int:
+    """Run one rule with pabutools and print its winners and its time as JSON."""
+    from bench import pabutools_rules
+
+    instance, profile = pabutools_rules.load(file)
+    compute: Callable[[], Any] = pabutools_rules.RULES[rule_name](instance, profile)
+    started = time.process_time()
+    outcome = compute()
+    seconds = time.process_time() - started
+    print(json.dumps({"seconds": seconds, "winners": sorted(p.name for p in outcome)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

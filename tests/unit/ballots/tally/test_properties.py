@@ -1,0 +1,205 @@
+"""Hypothesis properties of the tally rules on small random instances."""
+
+from fractions import Fraction
+from random import Random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ballots.tally import (
+    COMPLETIONS,
+    Ballot,
+    Project,
+    TallyRule,
+    TieBreak,
+    Utilities,
+    equal_shares,
+    equal_shares_fixed,
+    equal_shares_purchases,
+    tally,
+)
+
+tie_breaks = st.sampled_from(
+    [TieBreak("lexico"), TieBreak("cost-then-id"), TieBreak("seeded", "s")]
+)
+
+
+@st.composite
+def elections(
+    draw: st.DrawFn, cumulative: bool | None = None
+) -> tuple[list[Project], int, list[Ballot]]:
+    ids = draw(st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=6, unique=True))
+    projects = [Project(pid, draw(st.integers(0, 60) | st.integers(1, 60))) for pid in ids]
+    points = draw(st.booleans()) if cumulative is None else cumulative
+    weight = st.integers(1, 4) if points else st.just(1)
+    ballots: list[Ballot] = [
+        {pid: draw(weight) for pid in draw(st.lists(st.sampled_from(ids), max_size=4, unique=True))}
+        for _ in range(draw(st.integers(0, 9)))
+    ]
+    return projects, draw(st.integers(0, 150)), ballots
+
+
+rules = st.one_of(
+    st.builds(
+        TallyRule,
+        st.sampled_from(["greedy", "greedy-stop"]),
+        min_votes=st.integers(0, 3),
+        tie_break=tie_breaks,
+    ),
+    st.builds(
+        TallyRule,
+        st.just("mes"),
+        completion=st.sampled_from(COMPLETIONS),
+        utilities=st.sampled_from(["cost", "cardinality"]),
+        tie_break=tie_breaks,
+    ),
+)
+
+
+@given(elections(), rules)
+def test_no_outcome_exceeds_the_budget(
+    election: tuple[list[Project], int, list[Ballot]], rule: TallyRule
+) -> None:
+    projects, budget, ballots = election
+    outcome = tally(projects, budget, ballots, rule)
+    assert outcome.total_cost <= budget
+    assert len(set(outcome.winners)) == len(outcome.winners)
+    assert set(outcome.winners) <= {p.id for p in projects}
+
+
+@given(elections(), rules, st.randoms(use_true_random=False))
+def test_outcome_does_not_depend_on_the_order_of_ballots_or_projects(
+    election: tuple[list[Project], int, list[Ballot]], rule: TallyRule, random: Random
+) -> None:
+    projects, budget, ballots = election
+    shuffled_ballots = random.sample(ballots, len(ballots))
+    shuffled_projects = random.sample(projects, len(projects))
+    expected = tally(projects, budget, ballots, rule)
+    assert tally(shuffled_projects, budget, shuffled_ballots, rule).winners == expected.winners
+
+
+@given(elections(), st.integers(0, 3), tie_breaks)
+def test_greedy_with_skip_is_exhaustive(
+    election: tuple[list[Project], int, list[Ballot]], min_votes: int, tie_break: TieBreak
+) -> None:
+    projects, budget, ballots = election
+    outcome = tally(
+        projects, budget, ballots, TallyRule("greedy", min_votes=min_votes, tie_break=tie_break)
+    )
+    left = budget - outcome.total_cost
+    eligible = [p for p in projects if outcome.scores[p.id] >= min_votes]
+    assert all(p.cost > left for p in eligible if p.id not in outcome.winners)
+
+
+@given(elections(), st.sampled_from(["cost", "cardinality"]), tie_breaks, st.integers(0, 40))
+def test_mes_respects_equal_shares_at_every_step(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    tie_break: TieBreak,
+    extra: int,
+) -> None:
+    projects, budget, ballots = election
+    if not ballots:
+        return
+    voter_budget = Fraction(budget, len(ballots)) + extra
+    ranks = tie_break.ranks(projects)
+    purchases = equal_shares_purchases(projects, ballots, ranks, voter_budget, utilities=utilities)
+    assert tuple(p.project_id for p in purchases) == equal_shares_fixed(
+        projects, ballots, ranks, voter_budget, utilities=utilities
+    )
+    cost = {p.id: p.cost for p in projects}
+    spent = [Fraction(0)] * len(ballots)
+    for purchase in purchases:
+        assert sum(purchase.payments) == cost[purchase.project_id]
+        unit = cost[purchase.project_id] if utilities == "cost" else 1
+        for voter, paid in enumerate(purchase.payments):
+            weight = ballots[voter].get(purchase.project_id, 0)
+            assert paid >= 0
+            assert paid <= purchase.price * weight * unit
+            if paid < purchase.price * weight * unit:
+                assert spent[voter] + paid == voter_budget
+            spent[voter] += paid
+            assert spent[voter] <= voter_budget
+
+
+def naive_add1(
+    projects: list[Project],
+    budget: int,
+    ballots: list[Ballot],
+    ranks: dict[str, int],
+    utilities: Utilities,
+    stop_when_exhaustive: bool,
+) -> tuple[tuple[str, ...], Fraction | None]:
+    """Add1 exactly as the reference implementations do it: one money unit per voter per step."""
+    start = Fraction(budget, len(ballots))
+    cost = {p.id: p.cost for p in projects}
+    supported = {pid for ballot in ballots for pid, w in ballot.items() if w > 0}
+    funded = [p for p in projects if p.cost > 0 and p.id in supported]
+    previous = tuple(
+        sorted((p.id for p in projects if p.cost == 0 and p.id in supported), key=ranks.__getitem__)
+    )
+    previous_budget = None
+    for step in range(budget + 1):
+        winners = equal_shares_fixed(projects, ballots, ranks, start + step, utilities=utilities)
+        spent = sum(cost[pid] for pid in winners)
+        if spent > budget:
+            break
+        if stop_when_exhaustive and all(
+            p.cost > budget - spent for p in funded if p.id not in winners
+        ):
+            return winners, start + step
+        previous, previous_budget = winners, start + step
+    return previous, previous_budget
+
+
+@settings(max_examples=300, deadline=None)
+@given(elections(), st.sampled_from(["cost", "cardinality"]), tie_breaks, st.booleans())
+def test_fast_add1_equals_one_unit_stepping(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    tie_break: TieBreak,
+    nostop: bool,
+) -> None:
+    projects, budget, ballots = election
+    if not ballots:
+        return
+    ranks = tie_break.ranks(projects)
+    fast = equal_shares(
+        projects,
+        budget,
+        ballots,
+        ranks,
+        utilities=utilities,
+        completion="add1-nostop" if nostop else "add1",
+    )
+    assert (fast.winners, fast.voter_budget) == naive_add1(
+        projects, budget, ballots, ranks, utilities, not nostop
+    )
+
+
+@st.composite
+def larger_elections(draw: st.DrawFn) -> tuple[list[Project], int, list[Ballot]]:
+    ids = [f"p{i}" for i in range(draw(st.integers(3, 9)))]
+    projects = [Project(pid, draw(st.integers(1, 300))) for pid in ids]
+    cumulative = draw(st.booleans())
+    ballots: list[Ballot] = []
+    for _ in range(draw(st.integers(10, 40))):
+        named = draw(st.lists(st.sampled_from(ids), max_size=5, unique=True))
+        ballots.append({pid: draw(st.integers(1, 5)) if cumulative else 1 for pid in named})
+    budget = draw(st.integers(0, min(2000, sum(p.cost for p in projects))))
+    return projects, budget, ballots
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(larger_elections(), st.sampled_from(["cost", "cardinality"]), tie_breaks, st.booleans())
+def test_fast_add1_equals_one_unit_stepping_on_larger_instances(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    tie_break: TieBreak,
+    nostop: bool,
+) -> None:
+    test_fast_add1_equals_one_unit_stepping.hypothesis.inner_test(  # type: ignore[attr-defined]
+        election, utilities, tie_break, nostop
+    )
