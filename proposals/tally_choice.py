@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ballots.tally import TallyRule
 from proposals.i18n import _
 
 RULES = ("greedy", "greedy-stop", "mes")
@@ -109,3 +110,18 @@ def tally_from_dict(data: Any) -> TallyChoice:
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def tally_rule_of(choice: TallyChoice) -> TallyRule:
+    """The rule as the tally module applies it and the election record publishes it."""
+    data: dict[str, object] = {
+        "rule": choice.rule,
+        "min_votes": choice.min_votes or 0,
+        "tie_break": choice.tie_break,
+    }
+    if choice.rule == "mes":
+        data["completion"] = choice.completion
+        data["utilities"] = choice.utilities
+    if choice.seed is not None:
+        data["seed"] = str(choice.seed)
+    return TallyRule.from_dict(data)

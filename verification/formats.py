@@ -10,6 +10,7 @@ import json
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -207,3 +208,8 @@ def short_code(leaf_hash: bytes) -> str:
     """A short, human-checkable code for an entry: 12 base32 characters in groups of four."""
     letters = base64.b32encode(leaf_hash).decode("ascii")[:12]
     return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+
+
+def rfc3339(moment: datetime) -> str:
+    """A UTC time with second precision, as the record writes times: 2018-09-30T23:59:59Z."""
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -7,12 +7,13 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
+import asyncpg.pool
 
 from verification.eligibility import EligibilityRules
 from verification.identity.census import CensusEntry
 from verification.voter_roll import CHANNELS, AlreadyVoted, UnknownVoteChannel, VoterRollEntry
 
-Executor = asyncpg.Connection | asyncpg.Pool
+Executor = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy | asyncpg.Pool
 
 
 # --- census roll ----------------------------------------------------------------------------

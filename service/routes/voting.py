@@ -7,11 +7,11 @@ The receipt is shown once, straight after the cast, and never stored by the serv
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
-from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from nacl.exceptions import BadSignatureError
@@ -31,7 +31,6 @@ from ballots.ballot_form import (
 )
 from ballots.errors import VotingError
 from ballots.model import BallotKind
-from ballots.receipts import receipt_short_code
 from ballots.rules import InvalidBallot, ballot_cost, validate_ballot
 from proposals import repository as store
 from proposals.model import Cycle, Scope
@@ -44,7 +43,7 @@ from service.sessions import current_session
 from service.templating import render
 from service.workflows import voting
 from verification import repository as roll
-from verification.formats import RECEIPT_FORMAT, Channel, b64decode, signed_message
+from verification.formats import RECEIPT_FORMAT, Channel, b64decode, short_code, signed_message
 from verification.identity.model import CitizenSession, voter_alias
 from verification.manifest import Manifest, ScopeSpec
 
@@ -377,7 +376,7 @@ def receipt_page(
             "receipt": receipt,
             "receipt_json": receipt_json,
             "desk": voter.channel is Channel.DESK,
-            "short_code": receipt_short_code(receipt),
+            "short_code": short_code(bytes.fromhex(receipt["leaf_hash"])),
             "qr_svg": qr.svg_inline(scale=3, title=gettext("Your receipt as a QR code")),
         },
     )
@@ -398,7 +397,7 @@ async def download_receipt(request: Request) -> Response:
         )
     except (ValueError, KeyError, BadSignatureError):
         raise HTTPException(400, N_("That is not a receipt of this cycle.")) from None
-    code = receipt_short_code(receipt)
+    code = short_code(bytes.fromhex(str(receipt["leaf_hash"])))
     return Response(
         json.dumps(receipt, indent=2, sort_keys=True) + "\n",
         media_type="application/json",

@@ -24,31 +24,35 @@ from ballots.errors import (
     NotEligibleToVote,
     VotingClosed,
 )
-from ballots.manifest import (
-    ManifestCycle,
-    ManifestProject,
-    ManifestScope,
-    build_manifest,
-    fingerprint,
-)
-from ballots.receipts import issue_receipt
 from ballots.repository import BoardState
 from ballots.rules import validate_ballot
 from proposals import repository as store
 from proposals.errors import FinalListNotPublished
 from proposals.model import Cycle, ProjectStatus, Scope
 from proposals.phases import Phase
+from proposals.tally_choice import tally_rule_of
 from service import board
-from service.audit import record_audit, staff_actor
 from service.accounts import StaffAccount
+from service.audit import record_audit, staff_actor
 from service.config import Settings
 from service.keys import DeploymentKeys
+from service.version import SOFTWARE
 from verification import repository as roll
 from verification.eligibility import check_eligibility
-from verification.formats import Channel
+from verification.formats import Channel, rfc3339
 from verification.identity.model import CitizenSession, voter_alias
-from verification.manifest import Manifest, parse_manifest
+from verification.manifest import (
+    CycleInfo,
+    Manifest,
+    ProjectEntry,
+    ScopeSpec,
+    VotingInfo,
+    encode_manifest,
+    fingerprint_of,
+    parse_manifest,
+)
 from verification.messages import _
+from verification.statements import issue_receipt
 from verification.voter_roll import AlreadyVoted
 
 SYSTEM_ACTOR = "system"
@@ -129,38 +133,40 @@ async def _build_manifest(
     schedule = cycle.settings.schedule
     sealing_pk = board.create_sealing_key(settings.data_dir, cycle.id)
     log_pk = bytes(board.log_signing_key(keys, cycle.id).verify_key)
-    body = build_manifest(
-        ManifestCycle(
-            cycle.id,
-            cycle.slug,
-            cycle.name,
-            cycle.settings.reference_date,
-            schedule.voting_at,
-            schedule.results_at,
+    manifest = Manifest(
+        cycle=CycleInfo(
+            cycle.id, cycle.slug, cycle.name, cycle.settings.reference_date.isoformat()
+        ),
+        voting=VotingInfo(
+            rfc3339(schedule.voting_at),
+            rfc3339(schedule.results_at),
             cycle.settings.revoting_allowed,
             settings.checkpoint_interval_s,
         ),
-        [
-            ManifestScope(
+        log_public_key=log_pk,
+        sealing_public_key=sealing_pk,
+        scopes=tuple(
+            ScopeSpec(
                 scope.id,
                 scope.slug,
                 scope.name,
                 scope.settings.vote_group,
                 scope.budget_cents,
-                scope.settings.ballot.to_dict(),
-                scope.settings.tally.to_dict(),
-                [
-                    ManifestProject(p.id, str(p.id), p.title, p.cost_cents)
-                    for p in projects
+                scope.settings.ballot,
+                tally_rule_of(scope.settings.tally).as_dict(),
+                tuple(
+                    ProjectEntry(p.id, str(p.id), p.title, p.cost_cents)
+                    for p in sorted(projects, key=lambda p: p.id)
                     if p.scope_id == scope.id
-                ],
+                ),
             )
             for scope in scopes
-        ],
-        log_public_key=log_pk,
-        sealing_public_key=sealing_pk,
+        ),
+        software=SOFTWARE,
     )
-    return _BuiltManifest(body, fingerprint(body), log_pk, sealing_pk)
+    body = encode_manifest(manifest)
+    parse_manifest(body)  # what is frozen must be a manifest the verifier accepts
+    return _BuiltManifest(body, fingerprint_of(body), log_pk, sealing_pk)
 
 
 async def voting_state(
@@ -244,7 +250,8 @@ async def cast_ballot(
             )
     include_by = moment + timedelta(seconds=settings.checkpoint_interval_s) + MERGE_MARGIN
     receipt = issue_receipt(
-        keys.cycle_log_seed(cycle.id), state.fingerprint, prepared.leaf_hash, index, include_by
+        board.log_signing_key(keys, cycle.id), state.fingerprint, prepared.leaf_hash, index,
+        rfc3339(include_by),
     )
     return CastResult(receipt, index, prepared.leaf_hash)
 

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
 
 from ballots import repository
 from ballots.casting import prepare_entry, seal_ballot
-from ballots.manifest import (
-    ManifestCycle,
-    ManifestProject,
-    ManifestScope,
-    build_manifest,
-    fingerprint,
-)
+from ballots.model import BallotKind, BallotSpec
 from service import board
 from service.keys import load_or_create_keys
 from verification.formats import Channel
+from verification.manifest import (
+    CycleInfo,
+    Manifest,
+    ProjectEntry,
+    ScopeSpec,
+    VotingInfo,
+    encode_manifest,
+    fingerprint_of,
+)
+
+GREEDY = {"rule": "greedy", "min_votes": 0, "tie_break": "cost-then-id"}
 
 
 @dataclass(frozen=True)
@@ -47,37 +51,31 @@ async def open_test_board(pool: asyncpg.Pool, data_dir: Path, slug: str = "t") -
     keys = load_or_create_keys(data_dir)
     sealing_pk = board.create_sealing_key(data_dir, cycle_id)
     log_pk = bytes(board.log_signing_key(keys, cycle_id).verify_key)
-    manifest = build_manifest(
-        ManifestCycle(
-            cycle_id,
-            slug,
-            "Test",
-            date(2026, 1, 1),
-            datetime(2026, 1, 1, tzinfo=UTC),
-            datetime(2026, 2, 1, tzinfo=UTC),
-            False,
-            30,
-        ),
-        [
-            ManifestScope(
-                scope_id,
-                "city",
-                "City",
-                "main",
-                500000,
-                {"kind": "single-choice"},
-                {},
-                [ManifestProject(1, "P1", "Park", 100000)],
-            )
-        ],
-        log_public_key=log_pk,
-        sealing_public_key=sealing_pk,
-    )
-    async with pool.acquire() as conn:
-        await repository.insert_manifest(
-            conn, cycle_id, manifest, fingerprint(manifest), log_pk, sealing_pk
+    manifest = encode_manifest(
+        Manifest(
+            cycle=CycleInfo(cycle_id, slug, "Test", "2026-01-01"),
+            voting=VotingInfo("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", False, 30),
+            log_public_key=log_pk,
+            sealing_public_key=sealing_pk,
+            scopes=(
+                ScopeSpec(
+                    scope_id,
+                    "city",
+                    "City",
+                    "main",
+                    500000,
+                    BallotSpec(BallotKind.SINGLE_CHOICE),
+                    GREEDY,
+                    (ProjectEntry(1, "P1", "Park", 100000),),
+                ),
+            ),
+            software="civica test",
         )
-    return OpenBoard(cycle_id, slug, fingerprint(manifest), sealing_pk, scope_id)
+    )
+    fingerprint = fingerprint_of(manifest)
+    async with pool.acquire() as conn:
+        await repository.insert_manifest(conn, cycle_id, manifest, fingerprint, log_pk, sealing_pk)
+    return OpenBoard(cycle_id, slug, fingerprint, sealing_pk, scope_id)
 
 
 async def append_test_entry(pool: asyncpg.Pool, test_board: OpenBoard, n: int) -> tuple[int, bytes]:
