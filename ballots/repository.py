@@ -113,6 +113,23 @@ RETURNING nonce
 
 DELETE_EXPIRED_CAST_TOKENS = "DELETE FROM used_cast_tokens WHERE expires_at < now()"
 
+INSERT_RECORD_FILE = """
+INSERT INTO record_files (cycle_id, name, content, sha256) VALUES ($1, $2, $3, $4)
+ON CONFLICT (cycle_id, name) DO NOTHING
+"""
+
+SELECT_RECORD_FILE_NAMES = "SELECT name FROM record_files WHERE cycle_id = $1"
+
+SELECT_RECORD_FILE_SIZE = """
+SELECT length(content) AS size, sha256 FROM record_files WHERE cycle_id = $1 AND name = $2
+"""
+
+SELECT_RECORD_FILE_CHUNK = """
+SELECT substring(content FROM $3 FOR $4) FROM record_files WHERE cycle_id = $1 AND name = $2
+"""
+
+SELECT_RECORD_FILE = "SELECT content FROM record_files WHERE cycle_id = $1 AND name = $2"
+
 SELECT_CYCLE_ID_BY_SLUG = "SELECT id FROM cycles WHERE slug = $1"
 
 SELECT_INDEX_OF_LEAF = """
@@ -299,3 +316,31 @@ async def record_cast_token(conn: Connection, nonce: str, expires_at: datetime) 
 
 async def delete_expired_cast_tokens(db: Executor) -> None:
     await db.execute(DELETE_EXPIRED_CAST_TOKENS)
+
+
+async def insert_record_file(
+    conn: Connection, cycle_id: int, name: str, content: bytes, sha256: bytes
+) -> None:
+    await conn.execute(INSERT_RECORD_FILE, cycle_id, name, content, sha256)
+
+
+async def fetch_record_file_names(db: Executor, cycle_id: int) -> set[str]:
+    return {str(r["name"]) for r in await db.fetch(SELECT_RECORD_FILE_NAMES, cycle_id)}
+
+
+async def fetch_record_file_size(db: Executor, cycle_id: int, name: str) -> int | None:
+    row = await db.fetchrow(SELECT_RECORD_FILE_SIZE, cycle_id, name)
+    return None if row is None else int(row["size"])
+
+
+async def fetch_record_file_chunk(
+    db: Executor, cycle_id: int, name: str, offset: int, length: int
+) -> bytes:
+    """`length` bytes of a record file from `offset` (0-based)."""
+    chunk = await db.fetchval(SELECT_RECORD_FILE_CHUNK, cycle_id, name, offset + 1, length)
+    return bytes(chunk or b"")
+
+
+async def fetch_record_file(db: Executor, cycle_id: int, name: str) -> bytes | None:
+    content = await db.fetchval(SELECT_RECORD_FILE, cycle_id, name)
+    return None if content is None else bytes(content)

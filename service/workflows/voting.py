@@ -250,7 +250,10 @@ async def cast_ballot(
             )
     include_by = moment + timedelta(seconds=settings.checkpoint_interval_s) + MERGE_MARGIN
     receipt = issue_receipt(
-        board.log_signing_key(keys, cycle.id), state.fingerprint, prepared.leaf_hash, index,
+        board.log_signing_key(keys, cycle.id),
+        state.fingerprint,
+        prepared.leaf_hash,
+        index,
         rfc3339(include_by),
     )
     return CastResult(receipt, index, prepared.leaf_hash)
