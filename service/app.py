@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -17,6 +19,7 @@ from service import errors
 from service.config import Settings
 from service.database import create_pool, database_url, migrate_database
 from service.identity import IdentitySettings, open_identity
+from service.keeper import Keeper
 from service.keys import load_or_create_keys
 from service.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from service.resources import resource_dir
@@ -35,6 +38,7 @@ from service.routes import (
     projects,
     proposals,
     public,
+    records,
     staff,
     voting,
 )
@@ -52,6 +56,7 @@ def routes() -> list[BaseRoute]:
         *board.routes,
         *voting.routes,
         *desk.routes,
+        *records.routes,
         *identity.routes,
         *census.routes,
         # budget cycles, proposals, review, staff and audit (issue 3)
@@ -97,11 +102,18 @@ def create_app(
                 "settings": settings,
                 "identity": identity_services,
             }
+            keeper: asyncio.Task[None] | None = None
             try:
                 for hook in on_startup:
                     await hook(state)
+                if settings.run_keeper:
+                    keeper = asyncio.create_task(Keeper(pool, settings, keys).run())
                 yield state
             finally:
+                if keeper is not None:
+                    keeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await keeper
                 await identity_services.close()
                 await pool.close()
 

@@ -27,6 +27,7 @@ class Settings:
     checkpoint_interval_s: int
     trust_proxy_headers: bool
     allow_embedded_database: bool = True
+    run_keeper: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -50,6 +51,7 @@ class Settings:
             checkpoint_interval_s=_int(env, "CIVICA_CHECKPOINT_INTERVAL", 30, 1, 60),
             trust_proxy_headers=env.get("CIVICA_TRUST_PROXY", "") == "1",
             allow_embedded_database=env.get("CIVICA_EMBEDDED_DB", "1") != "0",
+            run_keeper=env.get("CIVICA_KEEPER", "1") != "0",
         )
 
 

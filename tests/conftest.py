@@ -79,7 +79,11 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(database_url: str, data_dir: Path) -> Settings:
-    return Settings.from_env({"DATABASE_URL": database_url, "CIVICA_DATA_DIR": str(data_dir)})
+    # The keeper (opening and closing votes, checkpoints on a timer) is off: tests drive each
+    # step themselves; tests/web/test_keeper.py runs it.
+    return Settings.from_env(
+        {"DATABASE_URL": database_url, "CIVICA_DATA_DIR": str(data_dir), "CIVICA_KEEPER": "0"}
+    )
 
 
 @pytest.fixture
