@@ -101,3 +101,26 @@ async def create_cycle(
             cycle_id, scope_slug, f"Scope {scope_slug}", region, group, rules.to_dict(), position,
         )  # fmt: skip
     return cycle_id
+
+
+async def sign_in_with_census_code(
+    client: httpx.AsyncClient, state: dict[str, Any], id_number: str, born: str
+) -> None:
+    """Sign in through the census provider: ID number and birth date, then the emailed code."""
+    from tests.support.asgi import csrf_token
+
+    await client.get("/identity/census")
+    sent = await client.post(
+        "/identity/census",
+        data={
+            "id_number": id_number,
+            "birth_date": born,
+            "csrf_token": csrf_token(client, state),
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    code = code_in(outbox_messages(state)[-1])
+    signed = await client.post(
+        "/identity/census/code", data={"code": code, "csrf_token": csrf_token(client, state)}
+    )
+    assert signed.status_code == 303, signed.text
