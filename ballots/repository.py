@@ -12,6 +12,7 @@ import asyncpg.pool
 
 from ballots.errors import BoardNotOpen, ManifestAlreadyFrozen, UnknownEntry
 from verification.merkle import NodeId
+from verification.messages import _
 
 Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 Executor = Connection | asyncpg.Pool
@@ -30,15 +31,18 @@ SELECT m.cycle_id, m.manifest, m.fingerprint, m.log_public_key, m.sealing_public
  WHERE m.cycle_id = $1
 """
 
-LOCK_OPEN_HEAD = """
-SELECT size FROM board_heads WHERE cycle_id = $1 AND closed_at IS NULL FOR UPDATE
+# One statement: the UPDATE takes the head row's lock until the transaction ends, so indices
+# are handed out in commit order without gaps (a rolled-back cast rolls back its index too).
+APPEND_ENTRY = """
+WITH head AS (
+    UPDATE board_heads SET size = size + 1
+     WHERE cycle_id = $1 AND closed_at IS NULL
+ RETURNING size - 1 AS leaf_index
+)
+INSERT INTO board_entries (cycle_id, leaf_index, entry, leaf_hash)
+SELECT $1, leaf_index, $2, $3 FROM head
+RETURNING leaf_index
 """
-
-INSERT_ENTRY = """
-INSERT INTO board_entries (cycle_id, leaf_index, entry, leaf_hash) VALUES ($1, $2, $3, $4)
-"""
-
-ADVANCE_HEAD = "UPDATE board_heads SET size = $2 WHERE cycle_id = $1"
 
 LOCK_HEAD_FOR_CHECKPOINT = """
 SELECT size, checkpoint_size, compact_range FROM board_heads WHERE cycle_id = $1 FOR UPDATE
@@ -195,15 +199,12 @@ async def fetch_board(db: Executor, cycle_id: int) -> BoardState | None:
 async def append_entry(conn: Connection, cycle_id: int, entry: bytes, leaf_hash: bytes) -> int:
     """Append an entry inside the caller's transaction; return its index.
 
-    The head row stays locked until the caller commits, so indices are contiguous and in
-    commit order. Call it last in the transaction to keep the lock short.
+    The head row stays locked until the caller commits, so call it last in the transaction.
     """
-    size = await conn.fetchval(LOCK_OPEN_HEAD, cycle_id)
-    if size is None:
-        raise BoardNotOpen("voting is not open in this cycle")
-    await conn.execute(INSERT_ENTRY, cycle_id, size, entry, leaf_hash)
-    await conn.execute(ADVANCE_HEAD, cycle_id, size + 1)
-    return int(size)
+    index = await conn.fetchval(APPEND_ENTRY, cycle_id, entry, leaf_hash)
+    if index is None:
+        raise BoardNotOpen(_("Voting is not open in this cycle."))
+    return int(index)
 
 
 async def lock_head_for_checkpoint(conn: Connection, cycle_id: int) -> tuple[int, int, bytes]:
