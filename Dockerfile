@@ -21,6 +21,7 @@ COPY verification ./verification
 COPY templates ./templates
 COPY sql ./sql
 COPY static ./static
+COPY docs/examples ./docs/examples
 RUN pip install . && rm -rf /src
 
 USER civica
