@@ -1,5 +1,4 @@
 import re
-import time
 
 import pytest
 from hypothesis import given
@@ -233,8 +232,7 @@ def test_every_shared_file_parses_and_round_trips(name: str) -> None:
 
 
 @needs_files
-def test_reads_lodz_fast() -> None:
-    started = time.perf_counter()
+def test_reads_the_largest_shared_file_whole() -> None:
+    # Its reading speed is measured by bench/tally.py, never asserted here.
     pb = read_pabulib(path("Poland_Lodz_2022"))
-    assert time.perf_counter() - started < 3.0
     assert len(pb.votes) == 90494
