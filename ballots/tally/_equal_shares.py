@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import repeat
 from typing import Final
 
 from ballots.tally.model import Ballot, Project, only_approvals
@@ -108,16 +109,14 @@ class Engine:
     ) -> None:
         known = {p.id for p in projects}
         distinct: dict[tuple[tuple[str, int], ...], int] = {}
-        shapes: Counter[frozenset[tuple[str, int]]]
         if only_approvals(ballots):
-            shapes = Counter()
             for approved, count in Counter(map(frozenset, ballots)).items():
-                shapes[frozenset((pid, 1) for pid in approved)] += count
+                items = tuple(zip(sorted(approved & known), repeat(1)))
+                distinct[items] = distinct.get(items, 0) + count
         else:
-            shapes = Counter(frozenset(ballot.items()) for ballot in ballots)
-        for shape, count in shapes.items():
-            items = tuple(sorted((pid, w) for pid, w in shape if w > 0 and pid in known))
-            distinct[items] = distinct.get(items, 0) + count
+            for shape, count in Counter(frozenset(b.items()) for b in ballots).items():
+                items = tuple(sorted((pid, w) for pid, w in shape if w > 0 and pid in known))
+                distinct[items] = distinct.get(items, 0) + count
         supported = {pid for items in distinct for pid, _ in items}
         funded = [p for p in projects if p.cost > 0 and p.id in supported]
         free = sorted(
