@@ -238,3 +238,14 @@ def test_reads_lodz_fast() -> None:
     pb = read_pabulib(path("Poland_Lodz_2022"))
     assert time.perf_counter() - started < 3.0
     assert len(pb.votes) == 90494
+
+
+def test_writer_refuses_rows_that_read_as_section_titles() -> None:
+    pb = parse_pabulib(SMALL)
+    lone = PabulibVote("votes", (), None, {"age": ""})
+    with pytest.raises(PabulibFormatError, match="section title"):
+        format_pabulib(
+            PabulibFile(
+                pb.meta, pb.projects, (*pb.votes, lone), pb.project_columns, pb.vote_columns
+            )
+        )
