@@ -16,7 +16,10 @@ function of the money, so the affine function for the poor set found at b, appli
 upper money bounds, is a lower bound of the price on the whole interval; the winner's price is
 bounded above by the chord of its price under the lower money bounds. Every decision of the run
 (the winner is the cheapest, a dropped project stays unaffordable) then holds up to the first
-step where these bounds allow it to fail. Bounds are rounded outward, never inward.
+step where these bounds allow it to fail. Bounds are rounded outward, never inward. The
+`Certificate` keeps, per round, the last step at which the purchases up to that round are
+certain; a later run resumes from it by buying those projects again at its own voter budget
+(exact prices, no race against the other projects).
 """
 
 from __future__ import annotations
