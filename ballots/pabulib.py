@@ -377,3 +377,10 @@ def _check_writable(pb: PabulibFile) -> None:
     for cell in cells:
         if cell != cell.strip() or _LINE_BREAKS.search(cell):
             raise PabulibFormatError(f"field {cell!r} has surrounding spaces or a line break")
+    first_cells = (
+        *((key, value) for key, value in pb.meta.items()),
+        *((v.voter_id, *v.projects, *v.fields.values()) for v in pb.votes),
+    )
+    for row in first_cells:
+        if row[0].lower() in SECTIONS and not any(row[1:]):
+            raise PabulibFormatError(f"a row would read as the section title {row[0]!r}")

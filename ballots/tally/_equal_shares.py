@@ -16,7 +16,10 @@ function of the money, so the affine function for the poor set found at b, appli
 upper money bounds, is a lower bound of the price on the whole interval; the winner's price is
 bounded above by the chord of its price under the lower money bounds. Every decision of the run
 (the winner is the cheapest, a dropped project stays unaffordable) then holds up to the first
-step where these bounds allow it to fail. Bounds are rounded outward, never inward.
+step where these bounds allow it to fail. Bounds are rounded outward, never inward. The
+`Certificate` keeps, per round, the last step at which the purchases up to that round are
+certain; a later run resumes from it by buying those projects again at its own voter budget
+(exact prices, no race against the other projects).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import repeat
 from typing import Final
 
 from ballots.tally.model import Ballot, Project, only_approvals
@@ -108,16 +112,14 @@ class Engine:
     ) -> None:
         known = {p.id for p in projects}
         distinct: dict[tuple[tuple[str, int], ...], int] = {}
-        shapes: Counter[frozenset[tuple[str, int]]]
         if only_approvals(ballots):
-            shapes = Counter()
             for approved, count in Counter(map(frozenset, ballots)).items():
-                shapes[frozenset((pid, 1) for pid in approved)] += count
+                items = tuple(zip(sorted(approved & known), repeat(1)))
+                distinct[items] = distinct.get(items, 0) + count
         else:
-            shapes = Counter(frozenset(ballot.items()) for ballot in ballots)
-        for shape, count in shapes.items():
-            items = tuple(sorted((pid, w) for pid, w in shape if w > 0 and pid in known))
-            distinct[items] = distinct.get(items, 0) + count
+            for shape, count in Counter(frozenset(b.items()) for b in ballots).items():
+                items = tuple(sorted((pid, w) for pid, w in shape if w > 0 and pid in known))
+                distinct[items] = distinct.get(items, 0) + count
         supported = {pid for items in distinct for pid, _ in items}
         funded = [p for p in projects if p.cost > 0 and p.id in supported]
         free = sorted(

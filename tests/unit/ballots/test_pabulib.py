@@ -236,3 +236,14 @@ def test_reads_the_largest_shared_file_whole() -> None:
     # Its reading speed is measured by bench/tally.py, never asserted here.
     pb = read_pabulib(path("Poland_Lodz_2022"))
     assert len(pb.votes) == 90494
+
+
+def test_writer_refuses_rows_that_read_as_section_titles() -> None:
+    pb = parse_pabulib(SMALL)
+    lone = PabulibVote("votes", (), None, {"age": ""})
+    with pytest.raises(PabulibFormatError, match="section title"):
+        format_pabulib(
+            PabulibFile(
+                pb.meta, pb.projects, (*pb.votes, lone), pb.project_columns, pb.vote_columns
+            )
+        )
