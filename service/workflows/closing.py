@@ -25,6 +25,7 @@ from service.audit import record_audit
 from service.config import Settings
 from service.keys import DeploymentKeys
 from service.version import SOFTWARE
+from service.workflows.cycles import change_phase
 from service.workflows.voting import SYSTEM_ACTOR, open_voting
 from verification.formats import rfc3339
 from verification.messages import _
@@ -105,6 +106,35 @@ async def close_cycle(
             },
         )
     return ClosedCycle(cycle.id, closed.size, files[CLOSING])
+
+
+async def end_voting_and_close(
+    pool: asyncpg.Pool,
+    settings: Settings,
+    keys: DeploymentKeys,
+    slug: str,
+    *,
+    actor: str,
+    staff_id: int | None,
+    reason: str,
+    now: datetime | None = None,
+) -> ClosedCycle:
+    """End the voting phase now (a recorded phase advance with `reason`) and close the cycle.
+
+    Refused (CloseRefused) when the cycle is closed already or its voting phase is not running;
+    an empty reason is refused by the phase change (ReasonRequired) before anything changes.
+    """
+    moment = now or datetime.now(UTC)
+    cycle = await store.fetch_cycle(pool, slug)
+    state = await board_store.fetch_board(pool, cycle.id)
+    if (
+        state is not None and state.closed_at is not None
+    ) or await board_store.fetch_record_file_names(pool, cycle.id):
+        raise CloseRefused(_("This cycle is closed already; its record is published."))
+    if cycle.phase_at(moment) is not Phase.VOTING:
+        raise CloseRefused(_("Voting is not open in this cycle, so there is nothing to close."))
+    await change_phase(pool, actor, staff_id, slug, kind="advance", reason=reason, now=moment)
+    return await close_cycle(pool, settings, keys, slug, actor=actor, refuse_if_closed=True)
 
 
 async def _write_record(
