@@ -130,6 +130,10 @@ SELECT substring(content FROM $3 FOR $4) FROM record_files WHERE cycle_id = $1 A
 
 SELECT_RECORD_FILE = "SELECT content FROM record_files WHERE cycle_id = $1 AND name = $2"
 
+SELECT_CYCLES_WITH_RECORD = """
+SELECT cycle_id FROM record_files WHERE name = 'closing.json' AND cycle_id = ANY($1::bigint[])
+"""
+
 SELECT_CYCLE_ID_BY_SLUG = "SELECT id FROM cycles WHERE slug = $1"
 
 SELECT_INDEX_OF_LEAF = """
@@ -339,6 +343,11 @@ async def fetch_record_file_chunk(
     """`length` bytes of a record file from `offset` (0-based)."""
     chunk = await db.fetchval(SELECT_RECORD_FILE_CHUNK, cycle_id, name, offset + 1, length)
     return bytes(chunk or b"")
+
+
+async def fetch_cycles_with_record(db: Executor, cycle_ids: Sequence[int]) -> set[int]:
+    """Which of these cycles have published their record (the files are stored together)."""
+    return {int(r["cycle_id"]) for r in await db.fetch(SELECT_CYCLES_WITH_RECORD, list(cycle_ids))}
 
 
 async def fetch_record_file(db: Executor, cycle_id: int, name: str) -> bytes | None:
