@@ -162,3 +162,19 @@ def test_the_step_is_published_only_when_it_is_not_one() -> None:
 def test_a_step_is_refused_where_it_means_nothing(data: dict[str, object]) -> None:
     with pytest.raises(InvalidRuleError):
         TallyRule.from_dict(data)
+
+
+def test_stepping_cents_instead_of_euros_can_change_the_outcome() -> None:
+    """Why the step matters: Add1 in euros and Add1 in cents stop at different outcomes here."""
+    projects = [Project("a", 5), Project("b", 2), Project("c", 9)]
+    ballots: list[Ballot] = [{"a": 1, "c": 1}, {"c": 1}, {"a": 1, "b": 1, "c": 1}, {"b": 1}]
+    rule = TallyRule("mes", completion="add1", tie_break=TieBreak("lexico"))
+    in_euros = tally(projects, 9, ballots, rule)
+    in_cents = [Project(p.id, p.cost * 100) for p in projects]
+    cent_steps = tally(in_cents, 900, ballots, rule)
+    euro_steps = tally(
+        in_cents, 900, ballots, TallyRule.from_dict({**rule.as_dict(), "add1_step": 100})
+    )
+    assert in_euros.winners == ("b",)
+    assert cent_steps.winners == ("a", "b")
+    assert euro_steps.winners == in_euros.winners
