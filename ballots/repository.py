@@ -104,6 +104,9 @@ SELECT cycle_id FROM board_heads WHERE closed_at IS NULL AND size > checkpoint_s
 """
 
 TRY_LOCK = "SELECT pg_try_advisory_lock($1)"
+LOCK_CLOSE = "SELECT pg_advisory_lock($1::int, $2::int)"
+UNLOCK_CLOSE = "SELECT pg_advisory_unlock($1::int, $2::int)"
+CLOSE_LOCK_CLASS = 0x636C6F73  # "clos": the first key of a cycle's close lock
 UNLOCK = "SELECT pg_advisory_unlock($1)"
 
 INSERT_USED_CAST_NONCE = """
@@ -306,6 +309,15 @@ async def try_advisory_lock(conn: Connection, key: int) -> bool:
 
 async def advisory_unlock(conn: Connection, key: int) -> None:
     await conn.execute(UNLOCK, key)
+
+
+async def lock_close(conn: Connection, cycle_id: int) -> None:
+    """Wait for, then hold (on this connection's session), the lock on closing this cycle."""
+    await conn.execute(LOCK_CLOSE, CLOSE_LOCK_CLASS, cycle_id)
+
+
+async def unlock_close(conn: Connection, cycle_id: int) -> None:
+    await conn.execute(UNLOCK_CLOSE, CLOSE_LOCK_CLASS, cycle_id)
 
 
 async def fetch_cycle_id(db: Executor, slug: str) -> int | None:

@@ -3,6 +3,7 @@ charts with text alternatives, downloads that agree with the record; the adminis
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -20,6 +21,7 @@ from proposals import repository as store
 from proposals.phases import Phase
 from proposals.tally_choice import TallyChoice
 from service.accounts import Role
+from service.workflows.closing import close_cycle
 from tests.support.proposals import (
     make_staff,
     post_form,
@@ -300,3 +302,20 @@ async def test_closing_is_refused_while_voting_is_not_open(app_client: AppClient
     assert "Voting is not open in this cycle" in refused.text
     assert await store.fetch_phase_changes(pool, voting.cycle.id) == []
     assert await board_store.fetch_record_file_names(pool, voting.cycle.id) == set()
+
+
+async def test_two_closes_at_once_publish_one_record(app_client: AppClient) -> None:
+    client, state = app_client
+    pool = state["pool"]
+    voting = await voted_cycle(client, state)
+    await set_phase(pool, "vote-2026", Phase.RESULTS)
+    first, second = await asyncio.gather(
+        close_cycle(pool, state["settings"], state["keys"], "vote-2026"),
+        close_cycle(pool, state["settings"], state["keys"], "vote-2026", actor="staff:root"),
+    )
+    assert first.closing_statement == second.closing_statement
+    assert first.size == second.size == 8
+    actions = [r["action"] for r in await pool.fetch("SELECT action FROM audit_log")]
+    assert actions.count("voting.close") == 1
+    assert actions.count("record.publish") == 1
+    assert len(await board_store.fetch_record_file_names(pool, voting.cycle.id)) == 7
