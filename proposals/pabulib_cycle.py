@@ -2,9 +2,10 @@
 and ballots (`civica import-pb`; docs/pabulib.md).
 
 Money: a `.pb` file counts whole currency units, civica counts cents, so every cost and the
-budget are multiplied by 100. Greedy rules do not care; the Method of Equal Shares with an Add1
-completion would (Add1 raises every voter's budget one unit at a time), so an imported MES rule
-declares `add1_step` = 100 cents, which gives exactly the outcome of Add1 in the file's unit.
+budget are multiplied by 100 (by META `civica_money_unit_cents` in a file civica exported).
+Greedy rules do not care; the Method of Equal Shares with an Add1 completion would (Add1 raises
+every voter's budget one unit at a time), so an imported MES rule declares `add1_step` = one
+unit (100 cents), which gives exactly the outcome of Add1 in the file's unit.
 
 Ties: imported scopes break ties by project id (`lexico`, pabutools' default); the importer
 gives the civica projects ids whose decimal strings sort as the file's ids do, so the order is
@@ -110,10 +111,11 @@ def cycle_from_pabulib(
                 currency=currency,
             )
         )
-    projects = _projects(pb)
+    unit = money_unit_cents(pb)
+    projects = _projects(pb, unit)
     ballots, skipped = _ballots(pb)
     ballot = _ballot_spec(pb, ballots, notes)
-    choice = _tally_choice(pb, notes)
+    choice = _tally_choice(pb, unit, notes)
     zone = ZoneInfo(TIMEZONE)
     title = clean_text(name or pb.meta.get("description", "") or source_name)
     title = _shorten(title or source_name, LIMITS["cycle_name"])
@@ -135,7 +137,7 @@ def cycle_from_pabulib(
         name=_shorten(clean_text(pb.meta.get("unit", "")) or title, LIMITS["scope_name"]),
         description="",
         region_code=None,
-        budget_cents=pb.budget * CENTS_PER_UNIT,
+        budget_cents=pb.budget * unit,
         vote_group="main",
         ballot=ballot,
         tally=choice,
@@ -171,7 +173,12 @@ def source_outcome(pb: PabulibFile, rule: TallyRule) -> Outcome:
     return tally(pb.tally_projects(), pb.budget, pb.tally_ballots(), in_units)
 
 
-def _projects(pb: PabulibFile) -> tuple[ImportedProject, ...]:
+def money_unit_cents(pb: PabulibFile) -> int:
+    """Cents per money unit of the file: 100, unless civica wrote the file in another unit."""
+    return _meta_int(pb, "civica_money_unit_cents") or CENTS_PER_UNIT
+
+
+def _projects(pb: PabulibFile, unit: int) -> tuple[ImportedProject, ...]:
     if not pb.projects:
         raise PabulibNotImportable(_("The file lists no projects."))
     projects = []
@@ -192,7 +199,7 @@ def _projects(pb: PabulibFile) -> tuple[ImportedProject, ...]:
                 source_id=project.project_id,
                 title=_shorten(name, LIMITS["title"]),
                 description=_shorten(text, LIMITS["description"]),
-                cost_cents=project.cost * CENTS_PER_UNIT,
+                cost_cents=project.cost * unit,
             )
         )
     return tuple(projects)
@@ -235,7 +242,7 @@ def _ballot_spec(
     return BallotSpec(BallotKind.K_APPROVAL, max_choices=min(k, len(pb.projects)))
 
 
-def _tally_choice(pb: PabulibFile, notes: list[str]) -> TallyChoice:
+def _tally_choice(pb: PabulibFile, unit: int, notes: list[str]) -> TallyChoice:
     named = pb.meta.get("rule", "").strip()
     rule, completion = RULES.get(named, ("greedy", "none"))
     if named not in RULES:
@@ -253,7 +260,7 @@ def _tally_choice(pb: PabulibFile, notes: list[str]) -> TallyChoice:
         min_votes=threshold or None,
         utilities="cost",
         tie_break=TIE_BREAK,
-        add1_step=CENTS_PER_UNIT if completion.startswith("add1") else 1,
+        add1_step=unit if completion.startswith("add1") else 1,
     )
 
 

@@ -178,3 +178,11 @@ def test_the_files_own_outcome_is_its_published_one() -> None:
     cycle = cycle_from_pabulib(pb, slug="assen", source_name="a.pb", today=TODAY)
     funded = {p.project_id for p in pb.projects if p.fields["selected"] == "1"}
     assert set(source_outcome(pb, cycle.rule).winners) == funded
+
+
+def test_a_file_civica_wrote_in_cents_comes_back_in_cents() -> None:
+    text = pb_text("approval", "a;1\n", "civica_money_unit_cents;1\n", "equalshares/add1")
+    cycle = cycle_from_pabulib(parse_pabulib(text), slug="t", source_name="t.pb", today=TODAY)
+    assert cycle.scope.budget_cents == 100
+    assert cycle.projects[0].cost_cents == 60
+    assert "add1_step" not in cycle.rule.as_dict()
