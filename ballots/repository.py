@@ -108,6 +108,9 @@ SELECT cycle_id FROM board_heads WHERE closed_at IS NULL AND size > checkpoint_s
 """
 
 TRY_LOCK = "SELECT pg_try_advisory_lock($1)"
+LOCK_CLOSE = "SELECT pg_advisory_lock($1::int, $2::int)"
+UNLOCK_CLOSE = "SELECT pg_advisory_unlock($1::int, $2::int)"
+CLOSE_LOCK_CLASS = 0x636C6F73  # "clos": the first key of a cycle's close lock
 UNLOCK = "SELECT pg_advisory_unlock($1)"
 
 INSERT_USED_CAST_NONCE = """
@@ -133,6 +136,10 @@ SELECT substring(content FROM $3 FOR $4) FROM record_files WHERE cycle_id = $1 A
 """
 
 SELECT_RECORD_FILE = "SELECT content FROM record_files WHERE cycle_id = $1 AND name = $2"
+
+SELECT_CYCLES_WITH_RECORD = """
+SELECT cycle_id FROM record_files WHERE name = 'closing.json' AND cycle_id = ANY($1::bigint[])
+"""
 
 SELECT_CYCLE_ID_BY_SLUG = "SELECT id FROM cycles WHERE slug = $1"
 
@@ -305,6 +312,15 @@ async def advisory_unlock(conn: Connection, key: int) -> None:
     await conn.execute(UNLOCK, key)
 
 
+async def lock_close(conn: Connection, cycle_id: int) -> None:
+    """Wait for, then hold (on this connection's session), the lock on closing this cycle."""
+    await conn.execute(LOCK_CLOSE, CLOSE_LOCK_CLASS, cycle_id)
+
+
+async def unlock_close(conn: Connection, cycle_id: int) -> None:
+    await conn.execute(UNLOCK_CLOSE, CLOSE_LOCK_CLASS, cycle_id)
+
+
 async def fetch_cycle_id(db: Executor, slug: str) -> int | None:
     cycle_id = await db.fetchval(SELECT_CYCLE_ID_BY_SLUG, slug)
     return None if cycle_id is None else int(cycle_id)
@@ -340,6 +356,11 @@ async def fetch_record_file_chunk(
     """`length` bytes of a record file from `offset` (0-based)."""
     chunk = await db.fetchval(SELECT_RECORD_FILE_CHUNK, cycle_id, name, offset + 1, length)
     return bytes(chunk or b"")
+
+
+async def fetch_cycles_with_record(db: Executor, cycle_ids: Sequence[int]) -> set[int]:
+    """Which of these cycles have published their record (the files are stored together)."""
+    return {int(r["cycle_id"]) for r in await db.fetch(SELECT_CYCLES_WITH_RECORD, list(cycle_ids))}
 
 
 async def fetch_record_file(db: Executor, cycle_id: int, name: str) -> bytes | None:

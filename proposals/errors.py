@@ -119,3 +119,7 @@ class CycleFileInvalid(ProposalsError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(f"{p.field}: {p.message}" for p in problems))
         self.problems = problems
+
+
+class PabulibNotImportable(ProposalsError):
+    """A pabulib file that civica cannot take as a cycle (a free project, no projects, ...)."""

@@ -317,3 +317,16 @@ class ItemQuery:
     status: str | None = None
     page: int = 1
     per_page: int = 20
+
+
+@dataclass(frozen=True)
+class PabulibImport:
+    """Where an imported cycle came from: the file, its META, and its projects' civica ids."""
+
+    cycle_id: int
+    source_name: str
+    source_sha256: bytes
+    meta: dict[str, str]
+    imported_at: datetime
+    project_ids: dict[str, int]
+    """The file's project id -> civica project id."""

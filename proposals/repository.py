@@ -24,6 +24,7 @@ from proposals.model import (
     CycleSettings,
     EventKind,
     ItemQuery,
+    PabulibImport,
     Project,
     ProjectDraft,
     ProjectStatus,
@@ -893,3 +894,55 @@ async def fetch_complaints(
         project_id,
     )
     return [complaint_from_row(r) for r in rows]
+
+
+# --- pabulib imports ----------------------------------------------------------------------
+
+INSERT_PABULIB_IMPORT = """
+INSERT INTO pabulib_imports (cycle_id, source_name, source_sha256, meta) VALUES ($1, $2, $3, $4)
+"""
+INSERT_PABULIB_IMPORT_PROJECTS = """
+INSERT INTO pabulib_import_projects (cycle_id, source_id, project_id)
+SELECT $1, source_id, project_id
+  FROM unnest($2::text[], $3::bigint[]) AS t (source_id, project_id)
+"""
+SELECT_PABULIB_IMPORT = """
+SELECT cycle_id, source_name, source_sha256, meta, imported_at,
+       ARRAY(SELECT p.source_id FROM pabulib_import_projects p
+              WHERE p.cycle_id = i.cycle_id ORDER BY p.project_id) AS source_ids,
+       ARRAY(SELECT p.project_id FROM pabulib_import_projects p
+              WHERE p.cycle_id = i.cycle_id ORDER BY p.project_id) AS project_ids
+  FROM pabulib_imports i WHERE cycle_id = $1
+"""
+
+
+def pabulib_import_from_row(row: asyncpg.Record) -> PabulibImport:
+    return PabulibImport(
+        cycle_id=row["cycle_id"],
+        source_name=row["source_name"],
+        source_sha256=bytes(row["source_sha256"]),
+        meta=dict(row["meta"]),
+        imported_at=row["imported_at"],
+        project_ids=dict(zip(row["source_ids"], row["project_ids"], strict=True)),
+    )
+
+
+async def insert_pabulib_import(
+    conn: Connection,
+    cycle_id: int,
+    source_name: str,
+    source_sha256: bytes,
+    meta: dict[str, str],
+    project_ids: dict[str, int],
+) -> None:
+    """Record where an imported cycle came from and which project is which of the file's."""
+    await conn.execute(INSERT_PABULIB_IMPORT, cycle_id, source_name, source_sha256, meta)
+    await conn.execute(
+        INSERT_PABULIB_IMPORT_PROJECTS, cycle_id, list(project_ids), list(project_ids.values())
+    )
+
+
+async def fetch_pabulib_import(conn: Executor, cycle_id: int) -> PabulibImport | None:
+    """The import a cycle was made by, or None for a cycle made otherwise."""
+    row = await conn.fetchrow(SELECT_PABULIB_IMPORT, cycle_id)
+    return None if row is None else pabulib_import_from_row(row)

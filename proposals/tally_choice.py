@@ -1,7 +1,7 @@
 """The tally rule and tie-break a scope declares, as stored in `scopes.tally`.
 
-The names follow the tally module being written in `ballots/tally`; when it lands its own
-parser replaces `tally_from_dict` (the stored dict keeps exactly these six keys).
+The names follow the tally module `ballots/tally`. The stored dict keeps exactly six keys, and
+a seventh, `add1_step`, only where an Add1 completion steps more than one cent per voter.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ COMPLETIONS = ("none", "add1", "add1-greedy", "add1-nostop", "add1-nostop-greedy
 UTILITIES = ("cost", "cardinality")
 TIE_BREAKS = ("lexico", "cost-then-id", "seeded")
 KEYS = ("rule", "completion", "min_votes", "utilities", "tie_break", "seed")
+OPTIONAL_KEYS = ("add1_step",)
 MAX_SEED = 2**63 - 1
+MAX_ADD1_STEP = 10**9
 
 RULE_NAMES = {
     "greedy": _("Greedy: most votes first, skipping projects that do not fit"),
@@ -48,6 +50,7 @@ class TallyChoice:
     utilities: str = "cost"
     tie_break: str = "lexico"
     seed: int | None = None
+    add1_step: int = 1
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
@@ -79,20 +82,31 @@ class TallyChoice:
                 )
         elif self.seed is not None:
             raise TallyChoiceError("seed", _("A seed applies only to the seeded tie-break."))
+        if not (_is_int(self.add1_step) and 1 <= self.add1_step <= MAX_ADD1_STEP):
+            raise TallyChoiceError("add1_step", _("Enter a whole number of cents, 1 or more."))
+        if self.add1_step != 1 and not (self.rule == "mes" and self.completion.startswith("add1")):
+            raise TallyChoiceError(
+                "add1_step",
+                _("An Add1 step applies only to the Method of Equal Shares with Add1."),
+            )
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored form: always exactly the six keys."""
-        return {key: getattr(self, key) for key in KEYS}
+        """The stored form: the six keys, and `add1_step` when it is not 1."""
+        data = {key: getattr(self, key) for key in KEYS}
+        if self.add1_step != 1:
+            data["add1_step"] = self.add1_step
+        return data
 
 
 def tally_from_dict(data: Any) -> TallyChoice:
     """Read a stored or declared tally dict; unknown keys and wrong types are refused."""
     if not isinstance(data, dict):
         raise TallyChoiceError("tally", _("The tally settings must be a table of keys."))
-    unknown = sorted(set(data) - set(KEYS))
+    unknown = sorted(set(data) - set(KEYS) - set(OPTIONAL_KEYS))
     if unknown:
         raise TallyChoiceError(
-            unknown[0], _("Unknown key; the keys are: {names}.", names=", ".join(KEYS))
+            unknown[0],
+            _("Unknown key; the keys are: {names}.", names=", ".join(KEYS + OPTIONAL_KEYS)),
         )
     for key in ("rule", "completion", "utilities", "tie_break"):
         if key in data and not isinstance(data[key], str):
@@ -105,6 +119,7 @@ def tally_from_dict(data: Any) -> TallyChoice:
         utilities=data.get("utilities") or defaults.utilities,
         tie_break=data.get("tie_break") or defaults.tie_break,
         seed=data.get("seed"),
+        add1_step=data.get("add1_step") or defaults.add1_step,
     )
 
 
@@ -122,6 +137,8 @@ def tally_rule_of(choice: TallyChoice) -> TallyRule:
     if choice.rule == "mes":
         data["completion"] = choice.completion
         data["utilities"] = choice.utilities
+        if choice.add1_step != 1:
+            data["add1_step"] = choice.add1_step
     if choice.seed is not None:
         data["seed"] = str(choice.seed)
     return TallyRule.from_dict(data)

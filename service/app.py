@@ -25,6 +25,7 @@ from service.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from service.resources import resource_dir
 from service.routes import (
     admin_audit,
+    admin_close,
     admin_cycles,
     admin_review,
     admin_staff,
@@ -39,6 +40,7 @@ from service.routes import (
     proposals,
     public,
     records,
+    results,
     staff,
     voting,
 )
@@ -57,11 +59,13 @@ def routes() -> list[BaseRoute]:
         *voting.routes,
         *desk.routes,
         *records.routes,
+        *results.routes,
         *identity.routes,
         *census.routes,
         # budget cycles, proposals, review, staff and audit (issue 3)
         *staff.routes,
         *admin_cycles.routes,
+        *admin_close.routes,
         *admin_review.routes,
         *admin_staff.routes,
         *admin_audit.routes,

@@ -11,6 +11,7 @@ from types import ModuleType
 from service.commands import (
     demo,
     import_census,
+    import_pb,
     issue_credential,
     load_cycle,
     migrate,
@@ -26,6 +27,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     migrate,
     load_cycle,
     import_census,
+    import_pb,
     issue_credential,
     tally,
     verify,

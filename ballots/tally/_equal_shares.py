@@ -5,10 +5,11 @@ the same money left form a budget class. Money is kept as integer numerators ove
 denominator per run (rescaled when a price needs it), so that sorting and comparing never
 builds a `Fraction`; prices are exact `Fraction`s.
 
-A run may carry a `Tracker` that certifies the following Add1 steps (voter budget b + 1, b + 2,
-... up to a horizon b + H) which give the same sequence of winners. Along a fixed sequence of
-winners, money left only grows and prices only fall as b grows. Each budget class also carries
-the slopes of an affine upper and lower bound of its money on [b, b + H]: exact for voters who
+A run may carry a `Tracker` that certifies the following Add1 steps (voter budget b + s, b + 2s,
+... up to a horizon b + Hs, s being the step) which give the same sequence of winners. Along a
+fixed sequence of winners, money left only grows and prices only fall as b grows. Each budget
+class also carries the slopes of an affine upper and lower bound of its money on [b, b + Hs]
+(per step): exact for voters who
 pay a share (their payment is bounded with the project's price bounds), the chord of
 max(0, x) for voters who paid all they had (they may keep money at a larger b), zero for the
 lower bound of those. A price is the maximum, over sets of "poor" supporters, of an affine
@@ -182,13 +183,15 @@ class Engine:
         voter_budget: Fraction,
         tracker: Tracker | None = None,
         resume: Certificate | None = None,
+        step_size: int = 1,
     ) -> tuple[int, ...]:
         """Winners (indices) of one MES run where every voter starts with `voter_budget`.
 
         With `resume`, the purchases it certifies at the tracker's step are replayed (priced,
-        not raced) and the projects it dropped by then stay dropped.
+        not raced) and the projects it dropped by then stay dropped. A tracker's steps raise the
+        voter budget by `step_size` money units each.
         """
-        run = _Run(self, voter_budget, tracker)
+        run = _Run(self, voter_budget, tracker, step_size)
         if resume is not None and tracker is not None:
             run.replay(resume)
         return run.select()
@@ -201,11 +204,14 @@ class _Run:
     (`epoch[c]`); `lift[e]` turns epoch e's numerators into the current denominator's.
     """
 
-    def __init__(self, engine: Engine, voter_budget: Fraction, tracker: Tracker | None) -> None:
+    def __init__(
+        self, engine: Engine, voter_budget: Fraction, tracker: Tracker | None, step_size: int = 1
+    ) -> None:
         self.engine = engine
         self.tracker = tracker
         self.denominator = voter_budget.denominator
-        start_slope = self.denominator if tracker else 0
+        # Every voter's money grows by `step_size` per step: the slope every bound starts from.
+        start_slope = step_size * self.denominator if tracker else 0
         self.value = [voter_budget.numerator]
         self.upper = [start_slope]
         self.lower = [start_slope]

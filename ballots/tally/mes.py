@@ -18,7 +18,10 @@ Add1 (pabutools' `voter_budget_increment=1`) runs MES with b = B/n, B/n + 1, B/n
 money unit per voter per step); it stops at the first exhaustive outcome, or returns the last
 outcome before one that costs more than B. `add1-nostop` ignores exhaustiveness and only stops
 before overspending (equalshares.net's Add1 without its "exhaustive" option; Wieliczka 2023).
-Either can be followed by greedy by votes (`-greedy`, equalshares.net's default).
+Either can be followed by greedy by votes (`-greedy`, equalshares.net's default). A step other
+than one money unit (`add1_step`: civica's record counts cents, a city may step whole euros) runs
+b = B/n + k·step; with every cost and the budget multiples of the step it is exactly Add1 in
+units of the step, since a run's outcome does not change when all money is scaled alike.
 
 Stepping one unit at a time is what makes the reference implementations slow. Here a run at
 step k also certifies a range of later steps that must give the same winners, in the same
@@ -41,7 +44,7 @@ from typing import Final, Literal, TypeAlias
 
 from ballots.tally._equal_shares import Certificate, Engine, Tracker
 from ballots.tally.greedy import select_greedy
-from ballots.tally.model import Ballot, Project
+from ballots.tally.model import Ballot, InvalidRuleError, Project
 
 Completion: TypeAlias = Literal["none", "add1", "add1-greedy", "add1-nostop", "add1-nostop-greedy"]
 COMPLETIONS: Final[tuple[Completion, ...]] = (
@@ -92,8 +95,14 @@ def equal_shares(
     utilities: Utilities = "cost",
     completion: Completion = "add1-greedy",
     scores: Mapping[str, int] | None = None,
+    add1_step: int = 1,
 ) -> EqualSharesResult:
-    """Run MES with a completion; `scores` order the greedy completion (default: the weights)."""
+    """Run MES with a completion; `scores` order the greedy completion (default: the weights).
+
+    Add1 raises every voter's budget by `add1_step` money units per step.
+    """
+    if isinstance(add1_step, bool) or not isinstance(add1_step, int) or add1_step < 1:
+        raise InvalidRuleError(f"add1_step must be a positive integer, got {add1_step!r}")
     engine = Engine(projects, ballots, ranks, utilities == "cost")
     if engine.voters == 0:
         winners: tuple[str, ...] = ()
@@ -105,7 +114,7 @@ def equal_shares(
         runs = 1
     else:
         winners, voter_budget, runs = _add1(
-            engine, budget, stop_when_exhaustive="nostop" not in completion
+            engine, budget, stop_when_exhaustive="nostop" not in completion, step_size=add1_step
         )
     added: tuple[str, ...] = ()
     if completion.endswith("-greedy"):
@@ -197,11 +206,11 @@ def _weights(projects: Sequence[Project], ballots: Sequence[Ballot]) -> dict[str
 
 
 def _add1(
-    engine: Engine, budget: int, *, stop_when_exhaustive: bool
+    engine: Engine, budget: int, *, stop_when_exhaustive: bool, step_size: int = 1
 ) -> tuple[tuple[str, ...], Fraction | None, int]:
-    """Add1 over b = B/n + k: (winners, b of the returned outcome, number of runs)."""
+    """Add1 over b = B/n + k·step_size: (winners, b of the returned outcome, number of runs)."""
     start = Fraction(budget, engine.voters)
-    last_step = budget
+    last_step = budget // step_size
     previous: tuple[int, ...] = engine.free
     previous_budget: Fraction | None = None
     certificate: Certificate | None = None
@@ -214,7 +223,7 @@ def _add1(
         runs += 1
         if untracked_left:
             untracked_left -= 1
-            outcome = engine.run(start + step)
+            outcome = engine.run(start + step * step_size)
             certified = step
         else:
             horizon, cap = reach, None
@@ -222,13 +231,13 @@ def _add1(
                 cap = certificate.rounds[certain - 1]
                 horizon = max(1, min(reach, cap - step))
             tracker = Tracker(step, horizon, cap)
-            outcome = engine.run(start + step, tracker, certificate)
+            outcome = engine.run(start + step * step_size, tracker, certificate, step_size)
             certificate = tracker.certificate()
             certified = certificate.last
         if engine.cost_of(outcome) > budget:
             break
         if stop_when_exhaustive and engine.is_exhaustive(outcome, budget):
-            return engine.names(outcome), start + step, runs
+            return engine.names(outcome), start + step * step_size, runs
         if certificate is not None:
             payoff = (3 * payoff + certified - step) / 4
             if payoff < _MIN_PAYOFF:
@@ -238,6 +247,6 @@ def _add1(
                 certificate = None
             reach = 2 * reach if certified == step + horizon else max(_REACH, certified - step)
         previous = outcome
-        previous_budget = start + min(certified, last_step)
+        previous_budget = start + min(certified, last_step) * step_size
         step = certified + 1
     return engine.names(previous), previous_budget, runs

@@ -22,7 +22,8 @@ class TallyRule:
 
     - `greedy`: most votes first, skip a project that does not fit and continue.
     - `greedy-stop`: most votes first, stop at the first project that does not fit.
-    - `mes`: Method of Equal Shares with `utilities` and `completion`.
+    - `mes`: Method of Equal Shares with `utilities` and `completion`; an Add1 completion raises
+      every voter's budget by `add1_step` money units per step (1 unless declared otherwise).
     Projects with fewer than `min_votes` votes (points, for cumulative ballots) are not eligible.
     """
 
@@ -31,6 +32,7 @@ class TallyRule:
     utilities: Utilities | None = None
     min_votes: int = 0
     tie_break: TieBreak = field(default_factory=TieBreak)
+    add1_step: int = 1
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
@@ -50,6 +52,12 @@ class TallyRule:
                 )
         elif self.completion is not None or self.utilities is not None:
             raise InvalidRuleError(f"rule {self.rule!r} takes no completion or utilities")
+        if isinstance(self.add1_step, bool) or not isinstance(self.add1_step, int):
+            raise InvalidRuleError(f"add1_step must be an integer, got {self.add1_step!r}")
+        if self.add1_step < 1:
+            raise InvalidRuleError("add1_step must be at least 1")
+        if self.add1_step != 1 and not (self.completion or "none").startswith("add1"):
+            raise InvalidRuleError("add1_step applies only to an Add1 completion of rule 'mes'")
         if isinstance(self.min_votes, bool) or not isinstance(self.min_votes, int):
             raise InvalidRuleError(f"min_votes must be an integer, got {self.min_votes!r}")
         if self.min_votes < 0:
@@ -61,6 +69,8 @@ class TallyRule:
         if self.rule == "mes":
             data["completion"] = self.completion
             data["utilities"] = self.utilities
+            if self.add1_step != 1:
+                data["add1_step"] = self.add1_step
         data["min_votes"] = self.min_votes
         data["tie_break"] = self.tie_break.name
         if self.tie_break.seed is not None:
@@ -70,7 +80,7 @@ class TallyRule:
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> TallyRule:
         """Read back `as_dict` output, raising `InvalidRuleError` on anything else."""
-        allowed = {"rule", "completion", "utilities", "min_votes", "tie_break", "seed"}
+        allowed = {"rule", "completion", "utilities", "min_votes", "tie_break", "seed", "add1_step"}
         unknown = set(data) - allowed
         if unknown:
             raise InvalidRuleError(f"unknown tally rule field(s): {', '.join(sorted(unknown))}")
@@ -84,6 +94,7 @@ class TallyRule:
             utilities=cast("Utilities | None", data.get("utilities")),
             min_votes=cast(int, data.get("min_votes", 0)),
             tie_break=TieBreak.parse(tie_break, seed),
+            add1_step=cast(int, data.get("add1_step", 1)),
         )
 
     def describe(self) -> str:
@@ -118,6 +129,7 @@ def tally(
             utilities=rule.utilities,
             completion=rule.completion,
             scores=counts.scores,
+            add1_step=rule.add1_step,
         )
         winners = result.winners
         voter_budget = result.voter_budget

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from typing import Any
 
+from proposals.phases import Phase
 from service.accounts import Role, generate_one_time_password
 from service.commands.common import add_address_options, settings_from
 from service.commands.demo_cycle import seed_demo_cycle
 from service.commands.demo_identity import seed_identity_demo
+from service.commands.demo_results import seed_demo_results
 from service.commands.serve import serve
 from service.repository import put_staff
+from service.workflows.voting import open_voting
 
 DEMO_ADMIN = "admin"
 DEMO_STAFF = (
@@ -51,12 +55,16 @@ async def seed_demo(state: dict[str, Any]) -> None:
         state["pool"], state["keys"].identifier_pepper, accounts["reviewer"]
     )
     settings = state["settings"]
+    if cycle.phase_at(datetime.now(UTC)) is Phase.VOTING:
+        await open_voting(state["pool"], settings, state["keys"], cycle.slug)
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         "",
         f"civica demo: the budget cycle “{cycle.name}”"
-        + (" was loaded from docs/examples/opp-2018.toml" if seeded else " is in place"),
+        + (" was loaded from docs/examples/opp-2018.toml" if seeded else " is in place")
+        + ", open for voting",
         f"  public page:  {base}/cycles/{cycle.slug}",
+        f"  vote:         {base}/cycles/{cycle.slug}/vote (sign in as a demo citizen first)",
         f"  act as a citizen (development sign-in): {base}/dev/sign-in",
         f"  staff sign-in: {base}/staff/sign-in",
         "  staff accounts (one-time passwords; each holder chooses a new one at first sign-in):",
@@ -67,5 +75,7 @@ async def seed_demo(state: dict[str, Any]) -> None:
         )
     lines.append("")
     lines.extend(await seed_identity_demo(state))
+    lines.append("")
+    lines.extend(await seed_demo_results(state, base))
     lines.append("")
     print("\n".join(lines), flush=True)

@@ -1,15 +1,16 @@
 """The demo's budget cycle: the OPP 2018 example with its dates moved around today, and a
-few proposals, reviews, costed projects and complaints, so a newcomer finds a live cycle in
-its complaints phase (provisional list published, final list still to come).
+few proposals, reviews, costed projects and answered complaints, so a newcomer finds a live
+cycle open for voting (final list published, voting since yesterday and for three weeks).
 
 Everything goes through the same workflows the pages use. It is idempotent: a cycle that
-already has proposals is left alone.
+already has proposals is left alone (one an earlier demo left in its complaints phase is
+opened for voting, with a recorded reason).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,8 @@ import asyncpg
 from proposals import repository as store
 from proposals.cycle_file import CycleDefinition, parse_cycle_file
 from proposals.errors import NotFound
-from proposals.model import ComplaintOutcome, Cycle, ProjectDraft, ProposalDraft
-from proposals.phases import Schedule
+from proposals.model import ComplaintOutcome, ComplaintStatus, Cycle, ProjectDraft, ProposalDraft
+from proposals.phases import Phase, Schedule
 from service.accounts import StaffAccount
 from service.resources import resource_dir
 from service.workflows import cycles, participation, review
@@ -38,12 +39,12 @@ def example_file() -> Path:
 
 
 def live_schedule(today: date, zone: ZoneInfo) -> Schedule:
-    """Dates around `today` that put the cycle in its complaints phase."""
+    """Dates around `today` that put the cycle in its voting phase, for three more weeks."""
 
     def day(offset: int) -> datetime:
         return datetime.combine(today + timedelta(days=offset), time(0, 0), tzinfo=zone)
 
-    return Schedule(day(-40), day(-20), day(-3), day(11), day(60))
+    return Schedule(day(-40), day(-20), day(-10), day(-1), day(21))
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,9 @@ async def seed_demo_cycle(
     except NotFound:
         existing = None
     if existing is not None and await store.count_cycle_proposals(pool, existing.id):
-        return existing, False
+        if existing.final_list_published_at is None:
+            await _open_for_voting(pool, reviewer, slug)
+        return await store.fetch_cycle(pool, slug), False
     zone = ZoneInfo(definition.settings.timezone)
     schedule = live_schedule(today or datetime.now(zone).date(), zone)
     live = CycleDefinition(replace(definition.settings, schedule=schedule), definition.scopes)
@@ -317,11 +320,44 @@ async def _populate(
         ComplaintOutcome.DISMISSED,
         schedule.complaints_at + timedelta(days=1, hours=15),
     )
-    await participation.file_complaint(
+    walkway = await participation.file_complaint(
         pool,
         _citizen(pepper, 98, "norte"),
         slug,
         "The walkway's cost looks low for 2 km of riverside path with lighting.",
         project_id=project_ids[3],
         now=schedule.complaints_at + timedelta(days=1, hours=9),
+    )
+    await review.answer_complaint(
+        pool,
+        reviewer,
+        slug,
+        walkway.id,
+        WALKWAY_ANSWER,
+        ComplaintOutcome.DISMISSED,
+        schedule.complaints_at + timedelta(days=2, hours=10),
+    )
+    await review.publish_list(pool, reviewer, slug, "final", schedule.complaints_at + timedelta(3))
+
+
+WALKWAY_ANSWER = (
+    "The municipality's engineers costed 2 km of path with solar lighting at this price; the "
+    "river beaches' facilities are in the same project. The cost stands."
+)
+OPEN_REASON = "Demo: the complaints are answered and the final list is out, so voting opens now."
+
+
+async def _open_for_voting(pool: asyncpg.Pool, reviewer: StaffAccount, slug: str) -> None:
+    """Bring a cycle an earlier demo left in its complaints phase to its voting phase."""
+    cycle = await store.fetch_cycle(pool, slug)
+    if cycle.phase_at(datetime.now(UTC)) is not Phase.COMPLAINTS:
+        return
+    for complaint in await store.fetch_complaints(pool, cycle.id):
+        if complaint.status is ComplaintStatus.OPEN:
+            await review.answer_complaint(
+                pool, reviewer, slug, complaint.id, WALKWAY_ANSWER, ComplaintOutcome.DISMISSED
+            )
+    await review.publish_list(pool, reviewer, slug, "final")
+    await cycles.change_phase(
+        pool, DEMO_ACTOR, reviewer.id, slug, kind="advance", reason=OPEN_REASON
     )

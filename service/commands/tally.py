@@ -46,6 +46,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--completion", choices=COMPLETIONS, help="mes only (default: add1-greedy)")
     parser.add_argument("--utilities", choices=UTILITIES, help="mes only (default: cost)")
     parser.add_argument(
+        "--add1-step",
+        type=int,
+        default=1,
+        metavar="N",
+        help="mes with an add1 completion: money units added to every voter's budget per step"
+        " (default 1)",
+    )
+    parser.add_argument(
         "--tie-break",
         choices=TIE_BREAKS,
         default="cost-then-id",
@@ -66,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             utilities=args.utilities,
             min_votes=args.min_votes,
             tie_break=TieBreak.parse(args.tie_break, args.seed),
+            add1_step=args.add1_step,
         )
     except TallyError as error:
         print(f"civica tally: {error}", file=sys.stderr)

@@ -52,6 +52,7 @@ SCOPE_FIELDS = (
     "tally.utilities",
     "tally.tie_break",
     "tally.seed",
+    "tally.add1_step",
     "vote_eligibility.min_age",
     "vote_eligibility.max_age",
     "vote_eligibility.residence",
@@ -255,6 +256,7 @@ def _tally(parser: _Parser) -> TallyChoice | None:
             utilities=form.get("tally.utilities") or "cost",
             tie_break=form.get("tally.tie_break"),
             seed=parser.optional_whole("tally.seed", 0, 2**63 - 1),
+            add1_step=parser.optional_whole("tally.add1_step", 1, 10**9) or 1,
         )
     except TallyChoiceError as error:
         parser.problems.append(Problem(f"tally.{error.field}", error.message))

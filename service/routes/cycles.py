@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ballots.repository import fetch_cycles_with_record
 from proposals import repository as store
 from proposals.tally_choice import RULE_NAMES, TIE_BREAK_NAMES
 from service.citizens import current_citizen
@@ -29,6 +30,7 @@ async def show(request: Request) -> Response:
         "changes": await store.fetch_phase_changes(pool, cycle.id),
         "rule_names": RULE_NAMES,
         "tie_break_names": TIE_BREAK_NAMES,
+        "results_published": bool(await fetch_cycles_with_record(pool, [cycle.id])),
     }
     return render(request, "cycles/show.html", context)
 

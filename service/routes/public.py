@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ballots.repository import fetch_cycles_with_record
 from proposals.repository import fetch_cycles
 from service import i18n, repository
 from service.i18n import N_
@@ -25,7 +26,12 @@ UNKNOWN_LANGUAGE = N_("That language is not available. Choose English or Portugu
 async def home(request: Request) -> Response:
     await current_session(request)  # so the layout can tell a signed-in visitor when it ends
     cycles = await fetch_cycles(request.state.pool)
-    return render(request, "home.html", {"cycles": cycles, "now": datetime.now(UTC)})
+    published = await fetch_cycles_with_record(request.state.pool, [c.id for c in cycles])
+    return render(
+        request,
+        "home.html",
+        {"cycles": cycles, "now": datetime.now(UTC), "results_published": published},
+    )
 
 
 async def healthz(request: Request) -> Response:

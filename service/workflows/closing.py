@@ -25,6 +25,7 @@ from service.audit import record_audit
 from service.config import Settings
 from service.keys import DeploymentKeys
 from service.version import SOFTWARE
+from service.workflows.cycles import change_phase
 from service.workflows.voting import SYSTEM_ACTOR, open_voting
 from verification.formats import rfc3339
 from verification.messages import _
@@ -63,25 +64,44 @@ async def close_cycle(
     state = await board_store.fetch_board(pool, cycle.id)
     if state is None:
         state = await open_voting(pool, settings, keys, slug, moment)
-    published = await board_store.fetch_record_file_names(pool, cycle.id)
     if refuse_if_closed and state.closed_at is not None:
         raise CloseRefused(_("This cycle is closed already; its record is published."))
+    # One close at a time per cycle (the keeper and an administrator may both start one):
+    # the record is built in one folder, and the second finds it published.
+    async with pool.acquire() as lock:
+        await board_store.lock_close(lock, cycle.id)
+        try:
+            return await _close_locked(pool, settings, keys, slug, cycle.id, state.size, actor)
+        finally:
+            await board_store.unlock_close(lock, cycle.id)
+
+
+async def _close_locked(
+    pool: asyncpg.Pool,
+    settings: Settings,
+    keys: DeploymentKeys,
+    slug: str,
+    cycle_id: int,
+    size_before: int,
+    actor: str,
+) -> ClosedCycle:
+    published = await board_store.fetch_record_file_names(pool, cycle_id)
     if published >= set(RECORD_FILES):
-        closing = await board_store.fetch_record_file(pool, cycle.id, CLOSING)
+        closing = await board_store.fetch_record_file(pool, cycle_id, CLOSING)
         assert closing is not None
-        return ClosedCycle(cycle.id, state.size, closing)
+        return ClosedCycle(cycle_id, size_before, closing)
     async with pool.acquire() as conn, conn.transaction():
-        size = await board_store.close_board(conn, cycle.id)
+        size = await board_store.close_board(conn, cycle_id)
         if size is not None:
             await record_audit(
                 conn, actor, "voting.close", f"cycle/{slug}", None, {"entries": size}
             )
-    final = await board.checkpoint(pool, keys, cycle.id, force=True)
+    final = await board.checkpoint(pool, keys, cycle_id, force=True)
     assert final is not None
-    closed = await board_store.fetch_board(pool, cycle.id)
+    closed = await board_store.fetch_board(pool, cycle_id)
     assert closed is not None
     assert closed.closed_at is not None
-    folder = settings.data_dir / "records" / f"{cycle.id}.building"
+    folder = settings.data_dir / "records" / f"{cycle_id}.building"
     shutil.rmtree(folder, ignore_errors=True)
     try:
         await _write_record(pool, settings, keys, closed, folder)
@@ -91,7 +111,7 @@ async def close_cycle(
     async with pool.acquire() as conn, conn.transaction():
         for name, content in files.items():
             await board_store.insert_record_file(
-                conn, cycle.id, name, content, hashlib.sha256(content).digest()
+                conn, cycle_id, name, content, hashlib.sha256(content).digest()
             )
         await record_audit(
             conn,
@@ -104,7 +124,37 @@ async def close_cycle(
                 "closing_sha256": hashlib.sha256(files[CLOSING]).hexdigest(),
             },
         )
-    return ClosedCycle(cycle.id, closed.size, files[CLOSING])
+    return ClosedCycle(cycle_id, closed.size, files[CLOSING])
+
+
+async def end_voting_and_close(
+    pool: asyncpg.Pool,
+    settings: Settings,
+    keys: DeploymentKeys,
+    slug: str,
+    *,
+    actor: str,
+    staff_id: int | None,
+    reason: str,
+    now: datetime | None = None,
+) -> ClosedCycle:
+    """End the voting phase now (a recorded phase advance with `reason`) and close the cycle.
+
+    Refused (CloseRefused) when the cycle is closed already or its voting phase is not running;
+    an empty reason is refused by the phase change (ReasonRequired) before anything changes.
+    """
+    moment = now or datetime.now(UTC)
+    cycle = await store.fetch_cycle(pool, slug)
+    state = await board_store.fetch_board(pool, cycle.id)
+    if (
+        state is not None and state.closed_at is not None
+    ) or await board_store.fetch_record_file_names(pool, cycle.id):
+        raise CloseRefused(_("This cycle is closed already; its record is published."))
+    if cycle.phase_at(moment) is not Phase.VOTING:
+        raise CloseRefused(_("Voting is not open in this cycle, so there is nothing to close."))
+    await change_phase(pool, actor, staff_id, slug, kind="advance", reason=reason, now=moment)
+    # Not refuse_if_closed: the keeper may start this very close as soon as the phase ends.
+    return await close_cycle(pool, settings, keys, slug, actor=actor)
 
 
 async def _write_record(

@@ -58,16 +58,30 @@ async def test_every_page_renders_accessibly(app_client: App, capsys: Any) -> No
         f"{c}/complaints/new?project={project.id}",
         f"{c}/proposals/new",
         f"{c}/my-proposals",
+        f"{c}/vote",
         "/dev/sign-in",
         "/staff/sign-in",
+        "/cycles/assen-2024",
+        "/cycles/assen-2024/results",
+        "/cycles/assen-2024/results/main",
+        "/cycles/assen-2024/record/",
     ]
     for path in public:
         response = await client.get(path)
         assert response.status_code == 200, path
         check_page(path, response.text)
     await sign_in_citizen(client, state)
-    for path in (f"{c}/complaints/new?project={project.id}", f"{c}/proposals/new", c):
+    for path in (
+        f"{c}/complaints/new?project={project.id}",
+        f"{c}/proposals/new",
+        c,
+        f"{c}/vote",
+        f"{c}/vote/{scope.slug}",
+    ):
         check_page(path, (await client.get(path)).text)
+    pending = await client.get(f"{c}/results")
+    assert pending.status_code == 404
+    check_page(f"{c}/results", pending.text)
 
     a = "/admin/cycles/opp-2018"
     admin_pages = [
@@ -77,6 +91,8 @@ async def test_every_page_renders_accessibly(app_client: App, capsys: Any) -> No
         a,
         f"{a}/edit",
         f"{a}/phase",
+        f"{a}/close",
+        "/admin/cycles/assen-2024/close",
         f"{a}/scopes/new",
         f"{a}/scopes/{scope.id}",
         f"{a}/proposals",

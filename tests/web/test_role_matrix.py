@@ -41,6 +41,8 @@ EXPECTED: dict[str, set[Role]] = {
     "admin.scope_update": {A},
     "admin.phase": ADMIN_READERS,
     "admin.phase_change": {A},
+    "admin.close": ADMIN_READERS,
+    "admin.close_submit": {A},
     "admin.proposals": READERS,
     "admin.proposal": READERS,
     "admin.proposal_review": {R},
