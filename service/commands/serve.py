@@ -20,6 +20,9 @@ from service.embedded_db import EmbeddedDatabaseError
 from service.keys import KeyFileError, load_or_create_keys
 from service.migrations import MigrationError
 
+# On SIGTERM, requests in flight get this long to finish before connections are dropped.
+GRACEFUL_SHUTDOWN_S = 15
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("serve", help="run the web service")
@@ -56,6 +59,7 @@ def serve(settings: Settings, on_startup: Sequence[StartupHook] = ()) -> int:
                 log_level="info",
                 proxy_headers=settings.trust_proxy_headers,
                 server_header=False,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
             )
     except (MigrationError, EmbeddedDatabaseError, KeyFileError) as error:
         print(f"civica: cannot start: {error}", file=sys.stderr)
