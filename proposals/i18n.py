@@ -1,13 +1,15 @@
-"""The marker for user-facing text written in Python.
+"""The marker for user-facing text written in the proposals domain.
 
-`_("At most {limit} characters.", limit=150)` marks the message for extraction (babel and
-xgettext both recognise `_`) and fills in its values. Translation is not wired in yet: the
-pt-PT issue makes `_` look the message up in the request's locale before formatting.
+`_("At most {limit} characters.", limit=150)` marks the message for extraction (Babel finds
+`_`) and returns a `verification.messages.Message`: the English text, which remembers its
+message id and values so the web layer shows it in the visitor's language
+(`service.i18n.translate_message`, or any `{{ }}` in a template). Amounts go in as `Money`
+(integer cents) and dates as `Day`, so each locale formats them its own way. The command line
+(cycle files, `civica load-cycle`) prints the English text as it is.
 """
 
 from __future__ import annotations
 
+from verification.messages import Day, Message, Money, _
 
-def _(message: str, **values: object) -> str:
-    """Mark `message` as user-facing text and fill in its `{named}` values."""
-    return message.format(**values) if values else message
+__all__ = ["Day", "Message", "Money", "_"]

@@ -43,6 +43,15 @@ PHASE_NAMES = {
     Phase.VOTING: _("Voting"),
     Phase.RESULTS: _("Results"),
 }
+# the names as they read inside a sentence ("The review phase must begin after ...")
+PHASE_NAMES_IN_TEXT = {
+    Phase.UPCOMING: _("not started"),
+    Phase.PROPOSALS: _("proposals"),
+    Phase.REVIEW: _("technical review"),
+    Phase.COMPLAINTS: _("complaints"),
+    Phase.VOTING: _("voting"),
+    Phase.RESULTS: _("results"),
+}
 
 
 class Action(StrEnum):
@@ -167,8 +176,8 @@ def schedule_problems(schedule: Schedule) -> list[tuple[Phase, str]]:
                     phase,
                     _(
                         "The {phase} phase must begin after the {before} phase begins.",
-                        phase=PHASE_NAMES[phase].lower(),
-                        before=PHASE_NAMES[before].lower(),
+                        phase=PHASE_NAMES_IN_TEXT[phase],
+                        before=PHASE_NAMES_IN_TEXT[before],
                     ),
                 )
             )
@@ -217,7 +226,7 @@ def extend(schedule: Schedule, now: datetime, new_end: datetime) -> tuple[Schedu
         raise PhaseChangeInvalid(
             _(
                 "The new end must be before the {phase} phase begins.",
-                phase=PHASE_NAMES[after].lower(),
+                phase=PHASE_NAMES_IN_TEXT[after],
             )
         )
     change = PhaseChange("extend", current, following, end, new_end)

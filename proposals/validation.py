@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from proposals.errors import Problem
-from proposals.i18n import _
+from proposals.i18n import Money, _
 from proposals.model import (
     IDENTITY_PROVIDERS,
     Area,
@@ -22,7 +22,7 @@ from proposals.model import (
     Scope,
     ScopeSettings,
 )
-from proposals.money import MAX_CENTS, format_money
+from proposals.money import MAX_CENTS
 from proposals.phases import schedule_problems
 from verification.eligibility import STATUSES, EligibilityRules
 
@@ -106,8 +106,8 @@ def cost_problem(field: str, cents: int, cap_cents: int, *, what: str) -> Proble
             _(
                 "{what} is {amount}; it cannot be more than {cap}.",
                 what=what,
-                amount=format_money(cents),
-                cap=format_money(cap_cents),
+                amount=Money(cents),
+                cap=Money(cap_cents),
             ),
         )
     return None

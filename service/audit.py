@@ -32,10 +32,46 @@ import asyncpg
 
 from service import repository
 from service.accounts import StaffAccount
+from verification.messages import _
 
 GENESIS_HASH = bytes(32)
 AUDIT_LOCK_KEY = 0x6369766963610003  # "civica" + 3: serialises appends to the chain
 VERIFY_BATCH = 1000
+
+# What each recorded action is called on the audit page (the action itself stays a code).
+AUDIT_ACTION_NAMES = {
+    "ballot.desk_entry": _("Ballot entered at a desk"),
+    "complaint.answer": _("Complaint answered"),
+    "cycle.create": _("Cycle created"),
+    "cycle.import_pb": _("Cycle imported from a pabulib file"),
+    "cycle.load": _("Cycle loaded from a cycle file"),
+    "cycle.replace": _("Cycle replaced from a cycle file"),
+    "cycle.update": _("Cycle settings changed"),
+    "desk.ballot_entered": _("Ballot entered at a desk"),
+    "list.final": _("Final list published"),
+    "list.provisional": _("Provisional list published"),
+    "phase.advance": _("Phase ended early"),
+    "phase.extend": _("Phase extended"),
+    "project.add_proposals": _("Proposals added to the project"),
+    "project.create": _("Project created and costed"),
+    "project.update": _("Project changed"),
+    "project.withdraw": _("Withdrawn from the list"),
+    "proposal.feasible": _("Found feasible"),
+    "proposal.reconsider": _("Reconsidered after a complaint"),
+    "proposal.reject": _("Found not feasible"),
+    "proposal.start": _("Technical review started"),
+    "record.publish": _("Election record published"),
+    "scope.create": _("Scope added"),
+    "scope.update": _("Scope changed"),
+    "staff.activate": _("Staff account reactivated"),
+    "staff.change_password": _("Password changed"),
+    "staff.create": _("Staff account created"),
+    "staff.deactivate": _("Staff account deactivated"),
+    "staff.reset_password": _("One-time password issued"),
+    "staff.update": _("Staff account changed"),
+    "voting.close": _("Voting closed"),
+    "voting.open": _("Voting opened"),
+}
 
 
 class AuditChainBroken(Exception):
@@ -162,7 +198,7 @@ async def verify_audit_chain(conn: repository.Executor) -> int:
         for row in rows:
             entry = AuditEntry.from_row(row)
             if entry.previous_hash != expected_previous:
-                raise AuditChainBroken(entry.id, "it does not link to the entry before it")
+                raise AuditChainBroken(entry.id, _("it does not link to the entry before it"))
             digest = compute_entry_hash(
                 entry.previous_hash,
                 entry.actor,
@@ -173,7 +209,7 @@ async def verify_audit_chain(conn: repository.Executor) -> int:
                 entry.recorded_at,
             )
             if digest != entry.entry_hash:
-                raise AuditChainBroken(entry.id, "its content does not match its hash")
+                raise AuditChainBroken(entry.id, _("its content does not match its hash"))
             expected_previous = entry.entry_hash
             last_id = entry.id
             count += 1

@@ -20,6 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
@@ -31,7 +32,7 @@ from babel.support import Translations
 from starlette.requests import Request
 
 from service.config import ConfigError
-from verification.messages import Message, Money
+from verification.messages import Day, Message, Money
 
 ENGLISH = "en"
 PORTUGUESE = "pt-PT"
@@ -45,6 +46,7 @@ CURRENCY = "EUR"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 _MAX_ACCEPT_LANGUAGE = 2000
+_UTC = ZoneInfo("UTC")
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, translate later")
@@ -178,15 +180,37 @@ def gettext_for(request: Request) -> Callable[[str], str]:
 def translate_message(request: Request, text: str) -> str:
     """`text` in the visitor's language: a domain `Message` is looked up by its message id and
     its values filled in afterwards; any other string is looked up as it is."""
-    gettext = gettext_for(request)
+    return translate_text(text, locale_for(request))
+
+
+def translate_error(request: Request, error: BaseException) -> str:
+    """An exception's message in the visitor's language: `str(error)` would lose the message id
+    of a domain `Message` raised as the exception's argument, so this takes the argument."""
+    text = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) else None
+    return translate_message(request, text if text is not None else str(error))
+
+
+def translate_text(text: str, locale: str) -> str:
+    """`text` in `locale` (see `translate_message`); values that are messages are translated
+    too, `Money` is shown as euros and `Day` as a long date, both in the locale's style."""
+    gettext = translations(locale).gettext
     if not isinstance(text, Message):
         return gettext(text)
-    locale = locale_for(request)
-    values = {
-        name: format_money(int(value), locale) if isinstance(value, Money) else value
-        for name, value in text.values.items()
-    }
-    return gettext(text.msgid).format(**values)
+    return gettext(text.msgid).format(**message_values(text, locale))
+
+
+def message_values(message: Message, locale: str) -> dict[str, Any]:
+    """The values of `message`, each ready to be filled into its translation in `locale`."""
+    values: dict[str, Any] = {}
+    for name, value in message.values.items():
+        if isinstance(value, Message):
+            value = translate_text(value, locale)
+        elif isinstance(value, Money):
+            value = format_money(int(value), locale)
+        elif isinstance(value, Day):
+            value = format_date(date(value.year, value.month, value.day), locale, _UTC)
+        values[name] = value
+    return values
 
 
 def format_money(cents: int, locale: str) -> str:

@@ -47,14 +47,15 @@ from verification.identity.gateways import (
 from verification.identity.model import KeyedSubject, VerifiedIdentity, person_key
 from verification.identity.oidc import ClaimMapping, OidcClient, OidcClientConfig
 from verification.identity.otp import CodePolicy
+from verification.messages import _
 
 log = logging.getLogger(__name__)
 
 PROVIDERS = ("oidc", "credential", "census")
 PROVIDER_NAMES = {
-    "oidc": "Digital identity (OpenID Connect)",
-    "credential": "Signed identity credential",
-    "census": "ID number and a one-time code",
+    "oidc": _("Digital identity (OpenID Connect)"),
+    "credential": _("Signed identity credential"),
+    "census": _("ID number and a one-time code"),
 }
 CONTACT_KEY_FILE = "contact_key"
 OIDC_CALLBACK_PATH = "/identity/oidc/callback"

@@ -1,29 +1,31 @@
-"""Filters and globals the pages use: money, dates in a cycle's time zone, route paths."""
+"""Filters and globals the pages use: names of the domain's codes, and route paths.
+
+Each name is a domain `Message` (or marked for extraction here), so a template shows it in the
+page's language (`service.templating.finalize` translates a `Message` wherever it is shown);
+dates, money and numbers have locale-aware filters in `service.templating`.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 
+from ballots.model import BallotKind
 from proposals.model import EVENT_NAMES, STATUS_NAMES
-from proposals.money import format_money
-from proposals.phases import PHASE_NAMES, Phase
+from proposals.phases import PHASE_NAMES, PHASE_NAMES_IN_TEXT, Phase
+from proposals.tally_choice import RULE_NAMES, TIE_BREAK_NAMES
+from service.audit import AUDIT_ACTION_NAMES
+from service.identity import PROVIDER_NAMES
+from verification.eligibility import STATUS_NAMES as ELIGIBILITY_STATUS_NAMES
+from verification.messages import _
 
-
-def format_when(moment: datetime | None, timezone: str = "UTC", *, with_time: bool = True) -> str:
-    """A moment as "23 January 2018, 09:30" in `timezone`."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(ZoneInfo(timezone))
-    text = f"{local.day} {local:%B %Y}"
-    return f"{text}, {local:%H:%M}" if with_time else text
-
-
-def format_day(day: date | None) -> str:
-    return "" if day is None else f"{day.day} {day:%B %Y}"
+BALLOT_KIND_NAMES = {
+    BallotKind.SINGLE_CHOICE.value: _("Single choice (one project)"),
+    BallotKind.K_APPROVAL.value: _("Approval of up to k projects"),
+    BallotKind.KNAPSACK.value: _("Knapsack (any projects within the budget)"),
+    BallotKind.CUMULATIVE.value: _("Cumulative (points to share out)"),
+}
 
 
 @jinja2.pass_context
@@ -32,20 +34,35 @@ def url_path(context: Any, name: str, /, **params: Any) -> str:
     return str(context["request"].app.url_path_for(name, **params))
 
 
+def _named(names: dict[Any, str], code: Any) -> str:
+    """The name of a code (a status, a rule); an unknown code is shown as it is."""
+    key = getattr(code, "value", code)
+    return names.get(str(key), str(key))
+
+
 def status_name(status: Any) -> str:
-    return STATUS_NAMES.get(str(status), str(status))
+    return _named(STATUS_NAMES, status)
 
 
 def phase_name(phase: Phase | str) -> str:
     return PHASE_NAMES.get(Phase(phase), str(phase))
 
 
+def phase_in_text(phase: Phase | str) -> str:
+    """The phase's name as it reads inside a sentence ("the voting phase")."""
+    return PHASE_NAMES_IN_TEXT.get(Phase(phase), str(phase))
+
+
 def install(env: jinja2.Environment) -> None:
     """Register the helpers on the template environment."""
-    env.filters["money"] = format_money
-    env.filters["when"] = format_when
-    env.filters["day"] = format_day
     env.filters["status_name"] = status_name
     env.filters["phase_name"] = phase_name
-    env.filters["event_name"] = lambda kind: EVENT_NAMES.get(str(kind), str(kind))
+    env.filters["phase_in_text"] = phase_in_text
+    env.filters["event_name"] = lambda kind: _named(EVENT_NAMES, kind)
+    env.filters["audit_action"] = lambda action: _named(AUDIT_ACTION_NAMES, action)
+    env.filters["ballot_kind"] = lambda kind: _named(BALLOT_KIND_NAMES, kind)
+    env.filters["rule_name"] = lambda rule: _named(RULE_NAMES, rule)
+    env.filters["tie_break_name"] = lambda tie_break: _named(TIE_BREAK_NAMES, tie_break)
+    env.filters["provider_name"] = lambda provider: _named(PROVIDER_NAMES, provider)
+    env.filters["eligibility_status"] = lambda s: _named(ELIGIBILITY_STATUS_NAMES, s)
     env.globals["url"] = url_path

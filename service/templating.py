@@ -2,7 +2,9 @@
 and each request's language (its gettext functions and locale-aware filters).
 
 Every template is rendered with the request's own `gettext`/`ngettext`/`_` in its context, so
-two requests in different languages never share translations. A template that imports macros
+two requests in different languages never share translations. A domain `Message` (from
+`verification.messages._`) is translated wherever a template shows it: `{{ message }}`,
+`{{ message | translate }}` or as a placeholder value of `_()`. A template that imports macros
 must import them `with context` (as `csrf_field` needs anyway), or the macros fall back to
 English; `tests/unit/service/test_templates.py` enforces it.
 """
@@ -18,6 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2.runtime import Context
@@ -31,6 +34,7 @@ from service.citizens import CITIZEN_KEY
 from service.resources import resource_dir
 from service.sessions import _CACHE as SESSION_CACHE
 from service.sessions import IDLE_TIMEOUT_S, Session
+from verification.messages import Message
 
 
 @lru_cache(maxsize=256)
@@ -52,11 +56,20 @@ class Templates(Jinja2Templates):
     locale_settings: i18n.LocaleSettings
 
 
-def _newstyle_gettext(func: Callable[[str], str]) -> Callable[..., str]:
+def _translated_values(variables: dict[str, Any], locale: str) -> dict[str, Any]:
+    """Placeholder values with any domain `Message` among them in the page's language."""
+    return {
+        name: i18n.translate_text(value, locale) if isinstance(value, Message) else value
+        for name, value in variables.items()
+    }
+
+
+def _newstyle_gettext(func: Callable[[str], str], locale: str) -> Callable[..., str]:
     """Jinja's "newstyle" gettext: autoescape-aware, `%(name)s` placeholders filled (escaped)."""
 
     @jinja2.pass_context
     def gettext(__context: Context, __string: str, **variables: Any) -> str:
+        variables = _translated_values(variables, locale)
         text: str = func(__string)
         if __context.eval_ctx.autoescape:
             # Message ids are template literals and catalogues are ours, so they are trusted
@@ -67,11 +80,12 @@ def _newstyle_gettext(func: Callable[[str], str]) -> Callable[..., str]:
     return gettext
 
 
-def _newstyle_ngettext(func: Callable[[str, str, int], str]) -> Callable[..., str]:
+def _newstyle_ngettext(func: Callable[[str, str, int], str], locale: str) -> Callable[..., str]:
     @jinja2.pass_context
     def ngettext(
         __context: Context, __singular: str, __plural: str, __num: int, **variables: Any
     ) -> str:
+        variables = _translated_values(variables, locale)
         variables.setdefault("num", __num)
         text: str = func(__singular, __plural, __num)
         if __context.eval_ctx.autoescape:
@@ -84,8 +98,9 @@ def _newstyle_ngettext(func: Callable[[str, str, int], str]) -> Callable[..., st
 @lru_cache(maxsize=len(i18n.LOCALES))
 def _template_gettext(locale: str) -> dict[str, Callable[..., str]]:
     catalogue: gettext_module.NullTranslations = i18n.translations(locale)
-    gettext = _newstyle_gettext(catalogue.gettext)
-    return {"gettext": gettext, "_": gettext, "ngettext": _newstyle_ngettext(catalogue.ngettext)}
+    gettext = _newstyle_gettext(catalogue.gettext, locale)
+    ngettext = _newstyle_ngettext(catalogue.ngettext, locale)
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
 
 
 def _signed_in_session(request: Request) -> Session | None:
@@ -172,14 +187,53 @@ def datetime_filter(context: Context, value: datetime, style: str | None = None)
 
 
 @jinja2.pass_context
+def when_filter(
+    context: Context,
+    moment: datetime | None,
+    timezone: str | None = None,
+    *,
+    with_time: bool = True,
+) -> str:
+    """`{{ change.created_at | when(cycle.settings.timezone) }}`: a moment in the page's locale,
+    in the cycle's time zone (the deployment's when none is given)."""
+    if moment is None:
+        return ""
+    locale, settings = _locale_and_zone(context)
+    zone = ZoneInfo(timezone) if timezone else settings.timezone
+    if with_time:
+        return i18n.format_datetime(moment, locale, zone)
+    return i18n.format_date(moment, locale, zone)
+
+
+@jinja2.pass_context
+def day_filter(context: Context, day: date | None) -> str:
+    """`{{ settings.reference_date | day }}`: a calendar date in the page's locale."""
+    if day is None:
+        return ""
+    locale, settings = _locale_and_zone(context)
+    return i18n.format_date(day, locale, settings.timezone)
+
+
+@jinja2.pass_context
 def translate_filter(context: Context, message: str) -> str:
-    """`{{ title | translate }}`: a message id held in a variable (marked with `N_` in Python).
+    """`{{ title | translate }}`: a message id held in a variable (marked with `N_` in Python),
+    or a domain `Message` (translated by its id, its values filled in afterwards).
 
     The result is plain text, so autoescaping still applies: unlike `_(variable)`, this is safe
     for text that might contain user input.
     """
     locale, _ = _locale_and_zone(context)
-    return i18n.translations(locale).gettext(message)
+    return i18n.translate_text(message, locale)
+
+
+@jinja2.pass_context
+def finalize(context: Context, value: Any) -> Any:
+    """Every `{{ value }}`: a domain `Message` (a validation problem, a status name) is shown in
+    the page's language. Other strings are left alone: user input is never looked up."""
+    if isinstance(value, Message):
+        locale, _ = _locale_and_zone(context)
+        return i18n.translate_text(value, locale)
+    return value
 
 
 def render(
@@ -201,6 +255,7 @@ def create_templates(locale_settings: i18n.LocaleSettings | None = None) -> Temp
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize,
     )
     # Only reached by templates rendered outside a request (each request brings its own).
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
@@ -213,6 +268,8 @@ def create_templates(locale_settings: i18n.LocaleSettings | None = None) -> Temp
         time=time_filter,
         datetime=datetime_filter,
         translate=translate_filter,
+        when=when_filter,
+        day=day_filter,
     )
     templates = Templates(env=env, context_processors=[_request_context])
     templates.locale_settings = locale_settings or i18n.LocaleSettings.from_env()

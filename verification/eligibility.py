@@ -11,18 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from verification.messages import Day, _
+
 STATUSES = ("citizen", "legal_resident")
-STATUS_NAMES = {"citizen": "citizens", "legal_resident": "legally resident foreigners"}
-STATUS_NAME = {"citizen": "citizen", "legal_resident": "legally resident foreigner"}
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def _(message: str) -> str:
-    """Marks a user-facing message for translation (catalogues come with a later issue)."""
-    return message
+STATUS_NAMES = {"citizen": _("citizens"), "legal_resident": _("legally resident foreigners")}
+STATUS_NAME = {"citizen": _("citizen"), "legal_resident": _("legally resident foreigner")}
 
 
 @dataclass(frozen=True)
@@ -100,7 +93,7 @@ def age_on(born: date, day: date) -> int:
 
 def format_date(day: date) -> str:
     """A date in plain words, e.g. '1 June 2026'."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{Day.of(day)}"
 
 
 def check_eligibility(
@@ -130,15 +123,16 @@ def _age_reasons(
 ) -> list[IneligibleReason]:
     if rules.min_age is None and rules.max_age is None:
         return []
-    on = format_date(reference_date)
+    on = Day.of(reference_date)
     if born is None:
         return [
             IneligibleReason(
                 "birth_date_unknown",
                 _(
                     "Your identity provider did not tell us your date of birth, which we need "
-                    "to check the age limit on {date}. Sign in another way."
-                ).format(date=on),
+                    "to check the age limit on {date}. Sign in another way.",
+                    date=on,
+                ),
             )
         ]
     age = age_on(born, reference_date)
@@ -148,8 +142,11 @@ def _age_reasons(
                 "min_age",
                 _(
                     "You must be at least {min_age} years old on {date}. On that date you are "
-                    "{age}."
-                ).format(min_age=rules.min_age, date=on, age=age),
+                    "{age}.",
+                    min_age=rules.min_age,
+                    date=on,
+                    age=age,
+                ),
             )
         ]
     if rules.max_age is not None and age > rules.max_age:
@@ -158,8 +155,11 @@ def _age_reasons(
                 "max_age",
                 _(
                     "This is for people aged {max_age} or younger on {date}. On that date you "
-                    "are {age}."
-                ).format(max_age=rules.max_age, date=on, age=age),
+                    "are {age}.",
+                    max_age=rules.max_age,
+                    date=on,
+                    age=age,
+                ),
             )
         ]
     return []
@@ -175,8 +175,9 @@ def _residence_reasons(rules: EligibilityRules, residence: str | None) -> list[I
                 "residence",
                 _(
                     "This is only for residents of {allowed}, and your identity provider did not "
-                    "tell us where you live. Sign in another way."
-                ).format(allowed=allowed),
+                    "tell us where you live. Sign in another way.",
+                    allowed=allowed,
+                ),
             )
         ]
     if residence.upper() not in {code.upper() for code in rules.residence}:
@@ -185,15 +186,27 @@ def _residence_reasons(rules: EligibilityRules, residence: str | None) -> list[I
                 "residence",
                 _(
                     "This is only for residents of {allowed}. Your residence is recorded as "
-                    "{residence}."
-                ).format(allowed=allowed, residence=residence),
+                    "{residence}.",
+                    allowed=allowed,
+                    residence=residence,
+                ),
             )
         ]
     return []
 
 
+def _status_list(names: list[str]) -> str:
+    """Status names as one message: "citizens and legally resident foreigners"."""
+    if not names:
+        return _("nobody")
+    listed = names[-1]
+    for name in reversed(names[:-1]):
+        listed = _("{first} and {rest}", first=name, rest=listed)
+    return listed
+
+
 def _status_reasons(rules: EligibilityRules, status: str | None) -> list[IneligibleReason]:
-    open_to = _(" and ").join(STATUS_NAMES.get(s, s) for s in rules.statuses) or _("nobody")
+    open_to = _status_list([STATUS_NAMES.get(s, s) for s in rules.statuses])
     if status is None:
         if set(STATUSES) <= set(rules.statuses):
             return []  # every known status is admitted, so an unknown one does not matter
@@ -202,16 +215,19 @@ def _status_reasons(rules: EligibilityRules, status: str | None) -> list[Ineligi
                 "status",
                 _(
                     "This is open to {open_to}, and your identity provider did not tell us "
-                    "your status. Sign in another way."
-                ).format(open_to=open_to),
+                    "your status. Sign in another way.",
+                    open_to=open_to,
+                ),
             )
         ]
     if status not in rules.statuses:
         return [
             IneligibleReason(
                 "status",
-                _("This is open to {open_to}. Your status is recorded as {status}.").format(
-                    open_to=open_to, status=STATUS_NAME.get(status, status)
+                _(
+                    "This is open to {open_to}. Your status is recorded as {status}.",
+                    open_to=open_to,
+                    status=STATUS_NAME.get(status, status),
                 ),
             )
         ]

@@ -4,12 +4,24 @@
 and returns a `Message`: a `str` holding the English text, which also remembers its message id
 and values, so the web layer can translate it into the visitor's language and fill in the
 values there (`service.i18n.translate_message`). The domain never needs to know the language.
+
+Values that are themselves messages (a field label, a status name) are translated too; `Money`
+(integer cents) and `Day` (a calendar date) are formatted in the visitor's locale. Anything that
+turns a `Message` into a plain `str` (`str()`, an f-string, `.lower()`, `", ".join`) loses its
+message id and leaves it English: keep messages whole, and build lists and case changes as
+messages of their own.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 class Message(str):
@@ -38,3 +50,15 @@ class Money(int):
 
     def __format__(self, spec: str) -> str:
         return f"€{Decimal(int(self)).scaleb(-2):,.2f}"
+
+
+class Day(date):
+    """A calendar date filled into a message: shown in the visitor's locale by the web layer
+    (`5 de março de 2026`), and as "5 March 2026" in the English text."""
+
+    @classmethod
+    def of(cls, day: date) -> Day:
+        return cls(day.year, day.month, day.day)
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.day} {MONTHS[self.month - 1]} {self.year}"

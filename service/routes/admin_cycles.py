@@ -23,6 +23,7 @@ from proposals.validation import cycle_problems
 from service.accounts import Role
 from service.audit import staff_actor
 from service.forms import parse_moment, read_form
+from service.identity import PROVIDER_NAMES
 from service.routes.common import cycle_or_404, error_status, errors_of, refusal_errors, see_other
 from service.routes.cycle_forms import (
     cycle_form_values,
@@ -31,16 +32,19 @@ from service.routes.cycle_forms import (
     scope_form_values,
 )
 from service.staff_auth import READERS, require_staff, signed_in_staff
+from service.template_helpers import BALLOT_KIND_NAMES
 from service.templating import render
 from service.workflows import cycles as workflow
-from verification.eligibility import STATUSES
+from verification.eligibility import STATUS_NAMES, STATUSES
 
 ADMIN = Role.ADMINISTRATOR
 BALLOT_KINDS = [
-    (BallotKind.SINGLE_CHOICE.value, _("Single choice (one project)"), _("As OPP.")),
-    (BallotKind.K_APPROVAL.value, _("Approval of up to k projects"), None),
-    (BallotKind.KNAPSACK.value, _("Knapsack (any projects within the budget)"), None),
-    (BallotKind.CUMULATIVE.value, _("Cumulative (points to share out)"), None),
+    (
+        kind.value,
+        BALLOT_KIND_NAMES[kind.value],
+        _("As OPP.") if kind is BallotKind.SINGLE_CHOICE else None,
+    )
+    for kind in BallotKind
 ]
 
 
@@ -52,8 +56,8 @@ def _form_context(
         "values": values,
         "errors": errors,
         "phases": DATED_PHASES,
-        "providers": [(p, p, None) for p in ("oidc", "credential", "census")],
-        "statuses": [(s, s.replace("_", " "), None) for s in STATUSES],
+        "providers": [(p, PROVIDER_NAMES[p], None) for p in ("oidc", "credential", "census")],
+        "statuses": [(s, STATUS_NAMES[s], None) for s in STATUSES],
         "schedule_editable": cycle is None
         or allows(cycle.phase_at(datetime.now(UTC)), Action.EDIT_SCHEDULE),
     }
@@ -98,7 +102,6 @@ async def cycle(request: Request) -> Response:
         "scopes": await store.fetch_scopes(pool, found.id),
         "changes": await store.fetch_phase_changes(pool, found.id),
         "areas": await store.fetch_areas(pool, found.id),
-        "rule_names": RULE_NAMES,
     }
     return render(request, "admin/cycle.html", context)
 
@@ -146,7 +149,7 @@ def _scope_context(
         "completions": [(c, c) for c in COMPLETIONS],
         "utilities": [(u, u) for u in UTILITIES],
         "tie_breaks": list(TIE_BREAK_NAMES.items()),
-        "statuses": [(s, s.replace("_", " "), None) for s in STATUSES],
+        "statuses": [(s, STATUS_NAMES[s], None) for s in STATUSES],
     }
 
 

@@ -22,6 +22,7 @@ from service.census_codes import (
     request_code,
 )
 from service.citizens import peek_before_sign_in, remember_before_sign_in, take_before_sign_in
+from service.i18n import translate_message
 from service.identity import client_address, deliver_code
 from service.middleware import UPLOAD_BODY_LIMIT
 from service.routes.identity import services, signed_in
@@ -37,13 +38,10 @@ from verification.identity.census import (
 )
 from verification.identity.model import normalise_subject, person_key
 from verification.identity.otp import normalise_code
+from verification.messages import _
 
 CODE_REQUEST = "census_code_request"
 MAX_PROBLEMS_SHOWN = 200
-
-
-def _(message: str) -> str:
-    return message
 
 
 def _too_many(request: Request) -> Response:
@@ -140,7 +138,7 @@ async def census_code_submit(request: Request) -> Response:
     digits = services(request).settings.code_policy.digits
     code = normalise_code(str(form.get("code", "")))
     if len(code) != digits:
-        errors = {"code": _("Enter the {n}-digit code we sent you.").format(n=digits)}
+        errors = {"code": _("Enter the {n}-digit code we sent you.", n=digits)}
         return _code_page(request, errors, 422)
     pool: asyncpg.Pool = request.state.pool
     pepper: bytes = request.state.keys.identifier_pepper
@@ -150,9 +148,10 @@ async def census_code_submit(request: Request) -> Response:
     except CodeRequestsLimited:
         return _too_many(request)
     except CodeRefused as refused:
-        message = REFUSALS.get(refused.reason, REFUSALS["unknown"])
+        message = translate_message(request, REFUSALS.get(refused.reason, REFUSALS["unknown"]))
         if refused.reason == "wrong" and refused.attempts_left > 0:
-            message += " " + _("You can try {n} more time(s).").format(n=refused.attempts_left)
+            tries = _("You can try {n} more time(s).", n=refused.attempts_left)
+            message += " " + translate_message(request, tries)
         elif refused.reason == "wrong":
             message = REFUSALS["exhausted"]
         status = 429 if refused.reason == "exhausted" else 422
@@ -199,8 +198,8 @@ async def census_import_submit(request: Request) -> Response:
         rows = parse_census(data, today=date.today())
     except CensusFileRejected as rejected:
         errors = {
-            "census": _("The file was not imported: {n} problem(s), listed below.").format(
-                n=len(rejected.problems)
+            "census": _(
+                "The file was not imported: {n} problem(s), listed below.", n=len(rejected.problems)
             )
         }
         problems = [(p.line, p.message) for p in rejected.problems]

@@ -10,7 +10,6 @@ from starlette.routing import Route
 
 from ballots.repository import fetch_cycles_with_record
 from proposals import repository as store
-from proposals.tally_choice import RULE_NAMES, TIE_BREAK_NAMES
 from service.citizens import current_citizen
 from service.routes.common import cycle_or_404
 from service.templating import render
@@ -28,8 +27,6 @@ async def show(request: Request) -> Response:
         "totals": await store.fetch_scope_totals(pool, cycle.id),
         "total_budget": sum(s.budget_cents for s in scopes),
         "changes": await store.fetch_phase_changes(pool, cycle.id),
-        "rule_names": RULE_NAMES,
-        "tie_break_names": TIE_BREAK_NAMES,
         "results_published": bool(await fetch_cycles_with_record(pool, [cycle.id])),
     }
     return render(request, "cycles/show.html", context)

@@ -27,7 +27,6 @@ from verification.eligibility import (
     EligibilityRules,
     IneligibleReason,
     check_eligibility,
-    format_date,
 )
 from verification.identity.credential import (
     MAX_TOKEN_BYTES,
@@ -38,14 +37,11 @@ from verification.identity.credential import (
 )
 from verification.identity.model import CitizenSession, VerifiedIdentity
 from verification.identity.oidc import OidcError, OidcProviderUnavailable, PendingAuthorization
+from verification.messages import _
 
 OIDC_PENDING = "oidc_pending"
 NONCE_LIFETIME_S = 10 * 60
 SIGNED_IN_PATH = "/identity/eligibility"
-
-
-def _(message: str) -> str:
-    return message
 
 
 def services(request: Request) -> IdentityServices:
@@ -238,7 +234,7 @@ async def eligibility(request: Request) -> Response:
             checks.append(
                 {
                     "cycle": cycle,
-                    "reference_date": format_date(cycle.reference_date),
+                    "reference_date": cycle.reference_date,
                     "propose": _explained(cycle.propose_rules, citizen, cycle.reference_date),
                     "scopes": [
                         (scope, _explained(scope.vote_rules, citizen, cycle.reference_date))
@@ -249,7 +245,7 @@ async def eligibility(request: Request) -> Response:
         if not cycles:
             today = date.today()
             default_check = {
-                "reference_date": format_date(today),
+                "reference_date": today,
                 "reasons": _explained(EligibilityRules(), citizen, today),
             }
     context = {

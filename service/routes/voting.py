@@ -37,7 +37,7 @@ from proposals.model import Cycle, Scope
 from service.accounts import StaffAccount
 from service.citizens import current_citizen
 from service.forms import Form, read_form
-from service.i18n import N_, gettext_for, translate_message
+from service.i18n import N_, gettext_for, translate_error, translate_message
 from service.routes.common import cycle_or_404
 from service.sessions import current_session
 from service.templating import render
@@ -64,7 +64,7 @@ async def _open_vote(request: Request, cycle: Cycle) -> Manifest | Response:
             request.state.pool, request.state.settings, request.state.keys, cycle
         )
     except VotingError as error:
-        return _closed_page(request, cycle, translate_message(request, str(error)))
+        return _closed_page(request, cycle, translate_error(request, error))
     return manifest
 
 
@@ -234,11 +234,11 @@ def _read_choices(
     try:
         selections = read_selections(spec.ballot, form.pairs, [p.id for p in spec.projects])
     except BallotFormError as error:
-        return {}, translate_message(request, str(error))
+        return {}, translate_error(request, error)
     try:
         validate_ballot(spec.rules, selections)
     except InvalidBallot as error:
-        return selections, translate_message(request, str(error))
+        return selections, translate_error(request, error)
     return selections, None
 
 
@@ -327,7 +327,7 @@ async def do_cast(
             scope,
             spec,
             selections,
-            {_error_field(spec): translate_message(request, str(error))},
+            {_error_field(spec): translate_error(request, error)},
             voter,
         )
         return render(request, "ballots/ballot.html", context, status_code=422)
@@ -352,7 +352,7 @@ async def do_cast(
             {
                 "cycle": cycle,
                 "scope": scope,
-                "reason": translate_message(request, str(error)),
+                "reason": translate_error(request, error),
                 "desk": voter.channel is Channel.DESK,
             },
             status_code=409,

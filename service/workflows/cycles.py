@@ -11,9 +11,8 @@ import asyncpg
 from proposals import repository as store
 from proposals.cycle_file import CycleDefinition
 from proposals.errors import CycleExists, InvalidSettings, NotFound, PhaseForbids, Problem
-from proposals.i18n import _
+from proposals.i18n import Money, _
 from proposals.model import Cycle, CycleSettings, Scope, ScopeSettings
-from proposals.money import format_money
 from proposals.phases import Action, advance, extend, require
 from proposals.review import require_reason
 from proposals.validation import cycle_problems, scope_problems
@@ -70,7 +69,7 @@ async def update_cycle(
                     "project_cost_cap",
                     _(
                         "A project already costs {amount}; the cap cannot be lower.",
-                        amount=format_money(costliest),
+                        amount=Money(costliest),
                     ),
                 )
             )
@@ -117,7 +116,7 @@ async def save_scope(
                         _(
                             "A project of this scope already costs {amount}; the budget "
                             "cannot be lower.",
-                            amount=format_money(costliest),
+                            amount=Money(costliest),
                         ),
                     )
                 )

@@ -52,8 +52,8 @@ async def test_a_sixteen_year_old_is_told_why_and_nothing_is_recorded(app_client
     assert page.status_code == 200
     html = page.text
     assert html.count("<h1") == 1
-    assert "Ages are counted on 1 June 2026." in html
-    assert "You must be at least 18 years old on 1 June 2026. On that date you are 16." in html
+    assert "Ages are counted on June 1, 2026." in html
+    assert "You must be at least 18 years old on June 1, 2026. On that date you are 16." in html
     assert "This is only for residents of PT-13. Your residence is recorded as PT-11." in html
     assert html.count("You can take part.") == 2  # proposing at 16+, and OP Jovem
     after = {

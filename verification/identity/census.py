@@ -22,6 +22,7 @@ from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
 from verification.identity.model import normalise_subject, person_key
+from verification.messages import _
 
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader
@@ -36,10 +37,6 @@ RESIDENCE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 OLDEST_BIRTH_YEAR = 1890
-
-
-def _(message: str) -> str:
-    return message
 
 
 @dataclass(frozen=True)
@@ -120,7 +117,7 @@ def parse_census(data: bytes, *, today: date) -> list[CensusRow]:
             raise CensusFileRejected(problems)
         rows = _read_rows(reader, header, columns, today, problems)
     except csv.Error as error:
-        problems.append(CensusProblem(reader.line_num, _("Broken CSV: {e}.").format(e=error)))
+        problems.append(CensusProblem(reader.line_num, _("Broken CSV: {e}.", e=str(error))))
         rows = []
     if not problems and not rows:
         problems.append(CensusProblem(2, _("The file has a header but no people.")))
@@ -136,14 +133,16 @@ def _check_header(header: list[str], problems: list[CensusProblem]) -> dict[str,
             problems.append(
                 CensusProblem(
                     1,
-                    _("Unknown column {name!r}; the columns are {known}.").format(
-                        name=name, known=", ".join(known)
+                    _(
+                        "Unknown column {name!r}; the columns are {known}.",
+                        name=name,
+                        known=", ".join(known),
                     ),
                 )
             )
     for name in REQUIRED_COLUMNS:
         if name not in header:
-            problems.append(CensusProblem(1, _("The column {name} is missing.").format(name=name)))
+            problems.append(CensusProblem(1, _("The column {name} is missing.", name=name)))
     if "phone" not in header and "email" not in header:
         problems.append(CensusProblem(1, _("There must be a phone or an email column.")))
     if len(set(header)) != len(header):
@@ -168,7 +167,7 @@ def _read_rows(
             problems.append(
                 CensusProblem(
                     line,
-                    _("Expected {n} fields, found {m}.").format(n=len(header), m=len(fields)),
+                    _("Expected {n} fields, found {m}.", n=len(header), m=len(fields)),
                 )
             )
             continue
@@ -176,7 +175,7 @@ def _read_rows(
         row = _parse_row(line, fields, columns, today, row_problems)
         if row is not None and row.id_number in seen:
             row_problems.append(
-                _("This ID number is already on line {other}.").format(other=seen[row.id_number])
+                _("This ID number is already on line {other}.", other=seen[row.id_number])
             )
         problems.extend(CensusProblem(line, message) for message in row_problems)
         if row is not None and not row_problems:
@@ -192,7 +191,7 @@ def _parse_row(
         return fields[columns[name]].strip() if name in columns else ""
 
     if any(len(value) > MAX_FIELD_LENGTH for value in fields):
-        problems.append(_("A field is longer than {n} characters.").format(n=MAX_FIELD_LENGTH))
+        problems.append(_("A field is longer than {n} characters.", n=MAX_FIELD_LENGTH))
         return None
     id_number = normalise_subject(field("id_number"))
     if not ID_NUMBER.match(id_number):

@@ -37,6 +37,7 @@ from joserfc.jwk import OKPKey
 from nacl.signing import SigningKey
 
 from verification.identity.model import VerifiedIdentity, provider_subject_key
+from verification.messages import _
 
 PROVIDER = "credential"
 ALGORITHMS = ["Ed25519", "EdDSA"]
@@ -45,10 +46,6 @@ MAX_TOKEN_BYTES = 8192
 MAX_LIFETIME_S = 366 * 24 * 3600
 STATUSES = ("citizen", "legal_resident")
 TEST_ISSUER = "urn:civica:test-issuer"
-
-
-def _(message: str) -> str:
-    return message
 
 
 class CredentialRejected(ValueError):
@@ -212,8 +209,9 @@ def read_credential(
     issuer = next((i for i in trusted if i.issuer == unverified.get("iss")), None)
     if issuer is None:
         raise CredentialIssuerNotTrusted(
-            _("The credential was issued by {iss}, which this service does not trust.").format(
-                iss=str(unverified.get("iss"))[:200]
+            _(
+                "The credential was issued by {iss}, which this service does not trust.",
+                iss=str(unverified.get("iss"))[:200],
             )
         )
     claims = _verified_claims(token, issuer)
@@ -265,11 +263,11 @@ def _check_registered_claims(claims: dict[str, Any], issuer: str, audience: str,
                 _("The credential is not valid yet: check your device's clock.")
             ) from None
         raise CredentialMalformed(
-            _("The credential's {claim} claim is not valid.").format(claim=error.claim)
+            _("The credential's {claim} claim is not valid.", claim=error.claim)
         ) from None
     except MissingClaimError as error:
         raise CredentialMalformed(
-            _("The credential lacks a required claim: {claim}.").format(claim=str(error))
+            _("The credential lacks a required claim: {claim}.", claim=str(error))
         ) from None
     except ClaimError:
         raise CredentialMalformed(_("The credential's claims are not valid.")) from None

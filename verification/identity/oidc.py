@@ -42,15 +42,12 @@ from joserfc.errors import (
 from joserfc.jwk import KeySet
 
 from verification.identity.model import VerifiedIdentity, provider_subject_key
+from verification.messages import _
 
 PROVIDER = "oidc"
 LEEWAY_S = 60
 ID_TOKEN_ALGORITHMS = ["RS256", "PS256", "ES256", "Ed25519", "EdDSA"]
 MAX_FLOW_AGE_S = 15 * 60
-
-
-def _(message: str) -> str:
-    return message
 
 
 class OidcError(Exception):
@@ -199,7 +196,7 @@ def validate_id_token(
                 _("The sign-in service's answer came from an unexpected issuer.")
             ) from None
         raise OidcIdTokenInvalid(
-            _("The sign-in service's answer is not valid ({claim}).").format(claim=error.claim)
+            _("The sign-in service's answer is not valid ({claim}).", claim=error.claim)
         ) from None
     except MissingClaimError as error:
         raise OidcIdTokenInvalid(
@@ -318,8 +315,9 @@ class OidcClient:
         if "error" in params:
             raise OidcProviderRefused(
                 _(
-                    "The sign-in service did not sign you in ({error}). Nothing was recorded."
-                ).format(error=params["error"][:100])
+                    "The sign-in service did not sign you in ({error}). Nothing was recorded.",
+                    error=params["error"][:100],
+                )
             )
         if "iss" in params and params["iss"] != metadata.issuer:
             raise OidcStateMismatch(_("This sign-in answer came from another sign-in service."))
