@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from verification.messages import _
+
 
 class BallotKind(StrEnum):
     SINGLE_CHOICE = "single-choice"
@@ -39,19 +41,23 @@ class BallotSpec:
         if self.kind is BallotKind.K_APPROVAL and (
             self.max_choices is None or self.max_choices < 1
         ):
-            raise BallotSpecError("a k-approval ballot needs k (max_choices) of at least 1")
+            raise BallotSpecError(_("A k-approval ballot needs k (max_choices) of at least 1."))
         if (
             self.kind is BallotKind.KNAPSACK
             and self.min_spend_percent is not None
             and not (0 <= self.min_spend_percent <= 100)
         ):
-            raise BallotSpecError("the minimum spend of a knapsack ballot is a percentage, 0-100")
+            raise BallotSpecError(
+                _("The minimum spend of a knapsack ballot is a percentage, 0-100.")
+            )
         if self.kind is BallotKind.CUMULATIVE:
             if self.points is None or self.points < 1:
-                raise BallotSpecError("a cumulative ballot needs a number of points of at least 1")
+                raise BallotSpecError(
+                    _("A cumulative ballot needs a number of points of at least 1.")
+                )
             cap = self.max_points_per_project
             if cap is not None and not 1 <= cap <= self.points:
-                raise BallotSpecError("the per-project cap must be between 1 and the points")
+                raise BallotSpecError(_("The per-project cap must be between 1 and the points."))
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form stored in the database and published in the manifest."""

@@ -11,6 +11,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from verification.messages import _
+
 PASSWORD_HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -21,6 +23,14 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     DESK = "desk"
     OBSERVER = "observer"
+
+
+ROLE_NAMES = {
+    Role.ADMINISTRATOR.value: _("Administrator"),
+    Role.REVIEWER.value: _("Reviewer"),
+    Role.DESK.value: _("Desk staff"),
+    Role.OBSERVER.value: _("Observer"),
+}
 
 
 @dataclass(frozen=True)

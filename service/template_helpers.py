@@ -15,6 +15,7 @@ from ballots.model import BallotKind
 from proposals.model import EVENT_NAMES, STATUS_NAMES
 from proposals.phases import PHASE_NAMES, PHASE_NAMES_IN_TEXT, Phase
 from proposals.tally_choice import RULE_NAMES, TIE_BREAK_NAMES
+from service.accounts import ROLE_NAMES
 from service.audit import AUDIT_ACTION_NAMES
 from service.identity import PROVIDER_NAMES
 from verification.eligibility import STATUS_NAMES as ELIGIBILITY_STATUS_NAMES
@@ -65,4 +66,5 @@ def install(env: jinja2.Environment) -> None:
     env.filters["tie_break_name"] = lambda tie_break: _named(TIE_BREAK_NAMES, tie_break)
     env.filters["provider_name"] = lambda provider: _named(PROVIDER_NAMES, provider)
     env.filters["eligibility_status"] = lambda s: _named(ELIGIBILITY_STATUS_NAMES, s)
+    env.filters["role_name"] = lambda role: _named(ROLE_NAMES, role)
     env.globals["url"] = url_path

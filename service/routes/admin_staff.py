@@ -10,7 +10,7 @@ from starlette.routing import Route
 from proposals.errors import InvalidSettings, NotFound
 from proposals.i18n import _
 from service import repository
-from service.accounts import Role, StaffAccount
+from service.accounts import ROLE_NAMES, Role, StaffAccount
 from service.forms import read_form
 from service.routes.common import errors_of, see_other
 from service.staff_auth import require_staff, signed_in_staff
@@ -19,14 +19,22 @@ from service.workflows import staff as workflow
 
 ADMIN = Role.ADMINISTRATOR
 ROLE_OPTIONS = [
-    (Role.ADMINISTRATOR.value, _("Administrator"), _("Configures cycles and manages staff.")),
+    (
+        Role.ADMINISTRATOR.value,
+        ROLE_NAMES["administrator"],
+        _("Configures cycles and manages staff."),
+    ),
     (
         Role.REVIEWER.value,
-        _("Reviewer"),
+        ROLE_NAMES["reviewer"],
         _("Reviews proposals, makes projects, answers complaints."),
     ),
-    (Role.DESK.value, _("Desk staff"), _("Enters paper ballots at an assisted-voting desk.")),
-    (Role.OBSERVER.value, _("Observer"), _("Reads the administration pages; changes nothing.")),
+    (Role.DESK.value, ROLE_NAMES["desk"], _("Enters paper ballots at an assisted-voting desk.")),
+    (
+        Role.OBSERVER.value,
+        ROLE_NAMES["observer"],
+        _("Reads the administration pages; changes nothing."),
+    ),
 ]
 
 

@@ -242,7 +242,7 @@ def _ballot(parser: _Parser) -> BallotSpec | None:
             BallotKind.KNAPSACK: "ballot.min_spend_percent",
             BallotKind.CUMULATIVE: "ballot.points",
         }.get(kind, "ballot.kind")
-        parser.problems.append(Problem(field, str(error)))
+        parser.problems.append(Problem(field, error.args[0] if error.args else str(error)))
         return None
 
 
