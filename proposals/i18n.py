@@ -10,6 +10,15 @@ message id and values so the web layer shows it in the visitor's language
 
 from __future__ import annotations
 
-from verification.messages import Day, Message, Money, _
+from typing import Any
+
+from verification import messages
+from verification.messages import Day, Message, Money
 
 __all__ = ["Day", "Message", "Money", "_"]
+
+
+def _(msgid: str, **values: Any) -> str:
+    """Mark `msgid` as user-facing text and fill in its `{named}` values: a `Message`, typed
+    as the `str` it is, so problems and errors keep their plain `str` types."""
+    return messages._(msgid, **values)

@@ -185,7 +185,12 @@ def translate_message(request: Request, text: str) -> str:
 
 def translate_error(request: Request, error: BaseException) -> str:
     """An exception's message in the visitor's language: `str(error)` would lose the message id
-    of a domain `Message` raised as the exception's argument, so this takes the argument."""
+    of a domain `Message` raised as the exception's argument, so this takes the argument. An
+    error whose text is its `reasons` joined (`NotEligibleToVote`) is shown as those reasons,
+    each translated."""
+    reasons = getattr(error, "reasons", None)
+    if isinstance(reasons, list) and reasons and str(error) == " ".join(map(str, reasons)):
+        return " ".join(translate_message(request, reason) for reason in reasons)
     text = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) else None
     return translate_message(request, text if text is not None else str(error))
 

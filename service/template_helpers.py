@@ -7,6 +7,7 @@ dates, money and numbers have locale-aware filters in `service.templating`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
@@ -35,7 +36,7 @@ def url_path(context: Any, name: str, /, **params: Any) -> str:
     return str(context["request"].app.url_path_for(name, **params))
 
 
-def _named(names: dict[Any, str], code: Any) -> str:
+def _named(names: Mapping[Any, str], code: Any) -> str:
     """The name of a code (a status, a rule); an unknown code is shown as it is."""
     key = getattr(code, "value", code)
     return names.get(str(key), str(key))

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from proposals.i18n import _
 from service.accounts import Role
 from service.census_codes import (
     CodeRefused,
@@ -38,7 +39,6 @@ from verification.identity.census import (
 )
 from verification.identity.model import normalise_subject, person_key
 from verification.identity.otp import normalise_code
-from verification.messages import _
 
 CODE_REQUEST = "census_code_request"
 MAX_PROBLEMS_SHOWN = 200

@@ -24,6 +24,7 @@ from proposals.model import Cycle
 from proposals.validation import SLUG
 from service.errors import render_error
 from service.routes import convertors  # noqa: F401  (registers the "id" path convertor)
+from service.workflows.participation import NotEligible
 
 PER_PAGE = 20
 
@@ -60,6 +61,8 @@ def refusal_errors(error: ProposalsError, field: str) -> dict[str, str]:
     """An error summary for a refused action, with the reasons a list is not ready."""
     if isinstance(error, InvalidSettings):
         return errors_of(error.problems)
+    if isinstance(error, NotEligible):  # each reason, so each is shown in the page's language
+        return {f"{field}-{i}" if i else field: reason for i, reason in enumerate(error.reasons)}
     errors = {field: error.message}
     if isinstance(error, ListNotReady):
         for index, reason in enumerate(error.reasons):

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from proposals.i18n import _
 from service.citizens import (
     current_citizen,
     remember_before_sign_in,
@@ -37,7 +38,6 @@ from verification.identity.credential import (
 )
 from verification.identity.model import CitizenSession, VerifiedIdentity
 from verification.identity.oidc import OidcError, OidcProviderUnavailable, PendingAuthorization
-from verification.messages import _
 
 OIDC_PENDING = "oidc_pending"
 NONCE_LIFETIME_S = 10 * 60
