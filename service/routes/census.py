@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import date
+from functools import partial
 
 import asyncpg
 from starlette.background import BackgroundTask
@@ -23,7 +25,7 @@ from service.census_codes import (
     request_code,
 )
 from service.citizens import peek_before_sign_in, remember_before_sign_in, take_before_sign_in
-from service.i18n import translate_message
+from service.i18n import locale_for, translate_message, translate_text
 from service.identity import client_address, deliver_code
 from service.middleware import UPLOAD_BODY_LIMIT
 from service.routes.identity import services, signed_in
@@ -95,10 +97,14 @@ async def census_start_submit(request: Request) -> Response:
     except CodeRequestsLimited:
         return _too_many(request)
     requested = await request_code(pool, identity_services, person, born)
+    message = requested.message
+    if message is not None:  # the code is sent in the language of the page it was asked on
+        in_language = partial(translate_text, locale=locale_for(request))
+        message = dataclasses.replace(message, translate=in_language)
     response = RedirectResponse(
         "/identity/census/code",
         status_code=303,
-        background=BackgroundTask(deliver_code, identity_services.gateway, requested.message),
+        background=BackgroundTask(deliver_code, identity_services.gateway, message),
     )
     await remember_before_sign_in(request, response, CODE_REQUEST, {"handle": requested.handle})
     return response

@@ -24,7 +24,7 @@ async def test_sign_in_and_out(app_client: App) -> None:
     assert response.status_code == 303
     assert response.headers["location"] == "/staff"
     page = await client.get("/staff")
-    assert "Signed in as Ana (administrator)" in page.text
+    assert "Signed in as Ana (Administrator)" in page.text
     assert (await client.get("/admin/cycles")).status_code == 200
     await post_form(client, state, "/staff/sign-out", {})
     assert (await client.get("/admin/cycles")).status_code == 303

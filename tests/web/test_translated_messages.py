@@ -9,6 +9,7 @@ translation, so these tests check the wiring, and that the catalogue has the mes
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,8 @@ from proposals import repository as store
 from proposals.phases import Phase
 from service import i18n
 from service.i18n import LANGUAGE_COOKIE
+from tests.support.asgi import csrf_token
+from tests.support.identity import import_census, outbox_messages
 from tests.support.proposals import make_cycle, post_form, sign_in_citizen
 from verification.messages import Day, Message, Money, _
 
@@ -132,3 +135,27 @@ async def test_english_visitors_read_the_same_messages_in_english(app_client: Ap
     await sign_in_citizen(client, state, "ana", birth_date="2010-03-15")
     page = text_of(await client.get(f"/cycles/{SLUG}/proposals/new"))
     assert "You must be at least 18 years old on June 1, 2025. On that date you are 15." in page
+
+
+async def test_the_sign_in_code_is_sent_in_the_language_it_was_asked_in(app_client: App) -> None:
+    client, state = app_client
+    await import_census(state)  # 11223344 was born on 2010-03-15
+    client.cookies.set(LANGUAGE_COOKIE, i18n.PORTUGUESE)
+    await client.get("/identity/census")
+    token = csrf_token(client, state)
+    asked = await client.post(
+        "/identity/census",
+        data={"id_number": "11223344", "birth_date": "2010-03-15", "csrf_token": token},
+    )
+    assert asked.status_code == 303
+    sent = outbox_messages(state)[-1]["text"]
+    code = re.search(r"\b(\d{6,8})\b", sent)
+    assert code is not None, sent
+    lifetime = state["identity"].settings.code_policy.lifetime_minutes
+    english = _(
+        "Your civica sign-in code is {code}. It expires in {minutes} minutes. "
+        "If you did not ask for it, ignore this message.",
+        code=code.group(1),
+        minutes=lifetime,
+    )
+    assert sent == in_portuguese(english)

@@ -7,19 +7,17 @@ import logging
 import os
 import smtplib
 import ssl
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
 from verification.identity.census import Contact
+from verification.messages import _
 
 log = logging.getLogger(__name__)
-
-
-def _(message: str) -> str:
-    return message
 
 
 class GatewayCannotDeliver(RuntimeError):
@@ -33,16 +31,29 @@ class CodeMessage:
     contact: Contact
     code: str
     lifetime_minutes: int
+    # puts a message into the language of the person who asked for the code (English if None)
+    translate: Callable[[str], str] | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return "CodeMessage(<personal data>)"
 
+    def _in_language(self, message: str) -> str:
+        return message if self.translate is None else self.translate(message)
+
     @property
     def text(self) -> str:
-        return _(
-            "Your civica sign-in code is {code}. It expires in {minutes} minutes. "
-            "If you did not ask for it, ignore this message."
-        ).format(code=self.code, minutes=self.lifetime_minutes)
+        return self._in_language(
+            _(
+                "Your civica sign-in code is {code}. It expires in {minutes} minutes. "
+                "If you did not ask for it, ignore this message.",
+                code=self.code,
+                minutes=self.lifetime_minutes,
+            )
+        )
+
+    @property
+    def subject(self) -> str:
+        return self._in_language(_("Your civica sign-in code"))
 
 
 class CodeGateway(Protocol):
@@ -102,7 +113,7 @@ class SmtpGateway:
         email = EmailMessage()
         email["From"] = self.settings.sender
         email["To"] = message.contact.email
-        email["Subject"] = _("Your civica sign-in code")
+        email["Subject"] = message.subject
         email.set_content(message.text)
         s = self.settings
         with smtplib.SMTP(s.host, s.port, timeout=s.timeout_s) as smtp:
