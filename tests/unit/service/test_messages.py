@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
@@ -10,6 +11,7 @@ from starlette.requests import Request
 
 from ballots.errors import NotEligibleToVote, VotingClosed
 from service import i18n, templating
+from verification.eligibility import EligibilityRules, check_eligibility
 from verification.messages import Day, Message, Money, _
 
 NBSP = "\u00a0"
@@ -75,3 +77,28 @@ def test_an_errors_message_keeps_its_id() -> None:
     refused = NotEligibleToVote([_("Home"), _("Language")])
     assert i18n.translate_error(request, refused) == "Início Idioma"
     assert i18n.translate_message(request, _("{page}!", page=_("Home"))) == "Início!"
+
+
+@dataclass(frozen=True)
+class Person:
+    birth_date: date | None = date(1980, 5, 17)
+    residence: str | None = "PT-13"
+    status: str | None = "legal_resident"
+    census_member: bool = True
+
+
+def test_eligibility_reasons_are_whole_messages() -> None:
+    only_citizens = EligibilityRules(min_age=None, statuses=("citizen",))
+    [reason] = check_eligibility(only_citizens, Person(), date(2026, 6, 1))
+    assert reason.explanation == (
+        "This is open to citizens. Your status is recorded as legally resident foreigner."
+    )
+    assert i18n.translate_text(reason.explanation, i18n.PORTUGUESE) == (
+        "Está aberto a cidadãos. O seu estatuto está registado como estrangeiro com residência "
+        "legal."
+    )
+    both = EligibilityRules(min_age=None)
+    [reason] = check_eligibility(both, Person(status="visitor"), date(2026, 6, 1))
+    assert i18n.translate_text(reason.explanation, i18n.PORTUGUESE).startswith(
+        "Está aberto a cidadãos e estrangeiros com residência legal."
+    )
