@@ -26,6 +26,17 @@ RULE_NAMES = {
     "greedy-stop": _("Greedy: most votes first, stopping at the first project that does not fit"),
     "mes": _("Method of Equal Shares"),
 }
+COMPLETION_NAMES = {
+    "none": _("None: money the shares cannot spend stays unspent"),
+    "add1": _("Add1: raise every share until no project left out fits"),
+    "add1-greedy": _("Add1, then the rest by most votes"),
+    "add1-nostop": _("Add1 without stopping: raise the shares while the outcome fits the budget"),
+    "add1-nostop-greedy": _("Add1 without stopping, then the rest by most votes"),
+}
+UTILITY_NAMES = {
+    "cost": _("Cost: a project is worth its cost to its supporters"),
+    "cardinality": _("Cardinality: every supported project is worth the same"),
+}
 TIE_BREAK_NAMES = {
     "lexico": _("By project identifier"),
     "cost-then-id": _("Cheaper project first, then by identifier"),

@@ -18,7 +18,14 @@ from proposals.errors import InvalidSettings, ProposalsError
 from proposals.i18n import _
 from proposals.model import Cycle, Scope
 from proposals.phases import DATED_PHASES, Action, allows, next_phase
-from proposals.tally_choice import COMPLETIONS, RULE_NAMES, TIE_BREAK_NAMES, UTILITIES
+from proposals.tally_choice import (
+    COMPLETION_NAMES,
+    COMPLETIONS,
+    RULE_NAMES,
+    TIE_BREAK_NAMES,
+    UTILITIES,
+    UTILITY_NAMES,
+)
 from proposals.validation import cycle_problems
 from service.accounts import Role
 from service.audit import staff_actor
@@ -146,8 +153,8 @@ def _scope_context(
         "errors": errors,
         "ballot_kinds": BALLOT_KINDS,
         "rules": list(RULE_NAMES.items()),
-        "completions": [(c, c) for c in COMPLETIONS],
-        "utilities": [(u, u) for u in UTILITIES],
+        "completions": [(c, COMPLETION_NAMES[c]) for c in COMPLETIONS],
+        "utilities": [(u, UTILITY_NAMES[u]) for u in UTILITIES],
         "tie_breaks": list(TIE_BREAK_NAMES.items()),
         "statuses": [(s, STATUS_NAMES[s], None) for s in STATUSES],
     }
