@@ -7,13 +7,14 @@ dates, money and numbers have locale-aware filters in `service.templating`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import jinja2
 
 from ballots.model import BallotKind
-from proposals.model import EVENT_NAMES, STATUS_NAMES
+from proposals.model import EVENT_NAMES, STATUS_NAMES, EventKind, ReviewEvent
 from proposals.phases import PHASE_NAMES, PHASE_NAMES_IN_TEXT, Phase
 from proposals.tally_choice import RULE_NAMES, TIE_BREAK_NAMES
 from service.accounts import ROLE_NAMES
@@ -55,12 +56,26 @@ def phase_in_text(phase: Phase | str) -> str:
     return PHASE_NAMES_IN_TEXT.get(Phase(phase), str(phase))
 
 
+# the reason a merge records (service.workflows.review), stored in English with the event
+MERGED_REASON = re.compile(r"Merged into project (\d+): (.*)", re.DOTALL)
+
+
+def event_reason(event: ReviewEvent) -> str:
+    """An event's public reason: a reviewer's own words as written, or, for a merge, the
+    sentence civica wrote, as a message again so it is shown in the page's language."""
+    merged = MERGED_REASON.fullmatch(event.reason) if event.kind == EventKind.MERGED else None
+    if merged is None:
+        return event.reason
+    return _("Merged into project {id}: {title}", id=int(merged[1]), title=merged[2])
+
+
 def install(env: jinja2.Environment) -> None:
     """Register the helpers on the template environment."""
     env.filters["status_name"] = status_name
     env.filters["phase_name"] = phase_name
     env.filters["phase_in_text"] = phase_in_text
     env.filters["event_name"] = lambda kind: _named(EVENT_NAMES, kind)
+    env.filters["event_reason"] = event_reason
     env.filters["audit_action"] = lambda action: _named(AUDIT_ACTION_NAMES, action)
     env.filters["ballot_kind"] = lambda kind: _named(BALLOT_KIND_NAMES, kind)
     env.filters["rule_name"] = lambda rule: _named(RULE_NAMES, rule)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
 
 from ballots.errors import NotEligibleToVote, VotingClosed
+from proposals.model import EventKind, ReviewEvent
 from service import i18n, templating
+from service.template_helpers import event_reason
 from verification.eligibility import EligibilityRules, check_eligibility
 from verification.messages import Day, Message, Money, _
 
@@ -102,3 +104,16 @@ def test_eligibility_reasons_are_whole_messages() -> None:
     assert i18n.translate_text(reason.explanation, i18n.PORTUGUESE).startswith(
         "Está aberto a cidadãos e estrangeiros com residência legal."
     )
+
+
+def test_a_merge_is_explained_in_the_page_language() -> None:
+    def event(kind: EventKind, reason: str) -> ReviewEvent:
+        return ReviewEvent(1, 3, 7, kind, "merged", reason, datetime(2026, 3, 5, tzinfo=UTC))
+
+    merged = event_reason(event(EventKind.MERGED, "Merged into project 7: Benches: a plan"))
+    assert merged == "Merged into project 7: Benches: a plan"
+    portuguese = i18n.translate_text(merged, i18n.PORTUGUESE)
+    assert portuguese != merged
+    assert portuguese.endswith("7: Benches: a plan")
+    words = "Merged into project 7: as the reviewer wrote it"
+    assert i18n.translate_text(event_reason(event(EventKind.REJECTED, words)), "pt-PT") == words
