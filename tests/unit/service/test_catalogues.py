@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from string import Formatter
 
 import pytest
 from babel.messages.catalog import Catalog, Message
@@ -115,4 +116,30 @@ def test_translations_add_no_markup() -> None:
             added = {c for c in '<>&"' if string.count(c) > source.count(c)}
             if added:
                 problems.append(f"{message.id!r}: adds {''.join(sorted(added))}")
+    assert not problems, "\n".join(problems)
+
+
+def brace_fields(text: str) -> set[str]:
+    """The `{named}` fields of a str.format message (`{{` and `}}` are literal braces)."""
+    return {name for _text, name, _spec, _conversion in Formatter().parse(text) if name}
+
+
+def test_translations_keep_their_brace_placeholders() -> None:
+    """Domain messages (`verification.messages._`) are filled with str.format after lookup, so
+    a translation that lost or invented a `{field}` would break the page; Babel's own check
+    only reads `%` placeholders."""
+    problems = []
+    for message in portuguese_catalogue():
+        if not message.id or not message.string or "python-brace-format" not in message.flags:
+            continue
+        source = message.id[0] if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            try:
+                fields = brace_fields(string)
+            except ValueError as error:
+                problems.append(f"{source!r}: {error}")
+                continue
+            if fields != brace_fields(source):
+                problems.append(f"{source!r}: {sorted(fields)} != {sorted(brace_fields(source))}")
     assert not problems, "\n".join(problems)
