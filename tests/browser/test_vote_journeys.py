@@ -147,6 +147,11 @@ async def test_single_choice_vote_then_keep_and_check_the_receipt(
     )
     await expect(receipt).to_contain_text(f"Entry {shown['index']}")
     await expect(receipt).to_contain_text(shown["leaf_hash"])
+    # The time it will be on the board, for people (in the page's language), and for machines.
+    on_board_by = receipt.locator("time")
+    await expect(on_board_by).to_have_attribute("datetime", shown["include_by"])
+    await expect(on_board_by).not_to_have_text(re.compile(r"\d{4}-\d\d-\d\dT"))
+    await expect(on_board_by).to_have_text(re.compile(r"\b20\d\d\b.*\d:\d\d"))
     if javascript_enabled(page):
         await screenshot(page, "receipt", full_page=False)
 
@@ -207,6 +212,7 @@ async def test_knapsack_vote_with_the_running_total(page: Page, ballots_cycle: s
         # htmx asks the server for the cost so far after each change.
         await expect(total).to_contain_text("Cost of the projects you chose: €90,000.00.")
         await expect(total).to_contain_text("Left in the budget: €10,000.00.")
+        await screenshot(page, "ballot-knapsack", full_page=False)
         await projects.get_by_role("checkbox", name="Knapsack project 3").check()
         await expect(total).to_contain_text("Over the budget by €10,000.00.")
         await assert_accessible(page)
@@ -220,7 +226,6 @@ async def test_knapsack_vote_with_the_running_total(page: Page, ballots_cycle: s
     await projects.get_by_role("checkbox", name="Knapsack project 3").uncheck()
     if javascript_enabled(page):
         await expect(total).to_contain_text("Left in the budget: €10,000.00.")
-        await screenshot(page, "ballot-knapsack", full_page=False)
     await page.get_by_role("button", name="Review my choices").click()
     await expect(page.get_by_text("Total cost: €90,000.00 of €100,000.00.")).to_be_visible()
     await review_then_cast(page, ["Knapsack project 1", "Knapsack project 2"])
