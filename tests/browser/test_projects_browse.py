@@ -114,3 +114,4 @@ async def test_browse_a_cycle_and_its_projects(page: Page, browse_cycle: str) ->
     await assert_accessible(page)
     await page.get_by_role("link", name=f"Projects of {NAME}").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Projects")
+    await assert_accessible(page)

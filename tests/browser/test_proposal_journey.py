@@ -30,6 +30,8 @@ async def proposal_cycle(server: Server) -> str:
 
 async def test_submit_a_proposal(page: Page, proposal_cycle: str) -> None:
     await page.goto(f"/cycles/{proposal_cycle}")
+    await expect(page.get_by_text("Current phase: Proposals")).to_be_visible()
+    await assert_accessible(page)
     await page.get_by_role("link", name="Submit a proposal").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Submit a proposal")
     await expect(

@@ -108,6 +108,7 @@ async def test_sign_in_with_the_census_roll_and_a_one_time_code(
 async def test_sign_in_with_a_signed_credential(page: Page, server: Server) -> None:
     trust_test_issuer(server.data_dir, server.data_dir / "trusted_issuers.json")
     await page.goto("/identity/sign-in")
+    await assert_accessible(page)
     await page.get_by_role("link", name="Signed identity credential").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(
         "Sign in with a signed credential"
