@@ -61,7 +61,7 @@ def newest_code(outbox: Path, contact: str) -> str | None:
 
 async def code_sent_to(outbox: Path, contact: str) -> str:
     """The code the service wrote to the outbox for `contact` (it sends after the page)."""
-    for _ in range(100):
+    for _ in range(300):
         code = newest_code(outbox, contact)
         if code is not None:
             return code
