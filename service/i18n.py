@@ -31,7 +31,7 @@ from babel.support import Translations
 from starlette.requests import Request
 
 from service.config import ConfigError
-from verification.messages import Message, Money
+from verification.messages import Message, Moment, Money
 
 ENGLISH = "en"
 PORTUGUESE = "pt-PT"
@@ -182,10 +182,16 @@ def translate_message(request: Request, text: str) -> str:
     if not isinstance(text, Message):
         return gettext(text)
     locale = locale_for(request)
-    values = {
-        name: format_money(int(value), locale) if isinstance(value, Money) else value
-        for name, value in text.values.items()
-    }
+    zone = locale_settings(request).timezone
+
+    def shown(value: object) -> object:
+        if isinstance(value, Money):
+            return format_money(int(value), locale)
+        if isinstance(value, Moment):
+            return format_datetime(datetime.fromisoformat(value), locale, zone)
+        return value
+
+    values = {name: shown(value) for name, value in text.values.items()}
     return gettext(text.msgid).format(**values)
 
 

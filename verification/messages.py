@@ -38,3 +38,9 @@ class Money(int):
 
     def __format__(self, spec: str) -> str:
         return f"€{Decimal(int(self)).scaleb(-2):,.2f}"
+
+
+class Moment(str):
+    """An instant (RFC 3339, UTC, as the board signs it) filled into a message: shown as a date
+    and time in the visitor's language and the deployment's time zone by the web layer, and as
+    the exact signed value in the English text."""
