@@ -32,7 +32,7 @@ from babel.support import Translations
 from starlette.requests import Request
 
 from service.config import ConfigError
-from verification.messages import Day, Message, Money
+from verification.messages import Day, Message, Moment, Money
 
 ENGLISH = "en"
 PORTUGUESE = "pt-PT"
@@ -180,7 +180,7 @@ def gettext_for(request: Request) -> Callable[[str], str]:
 def translate_message(request: Request, text: str) -> str:
     """`text` in the visitor's language: a domain `Message` is looked up by its message id and
     its values filled in afterwards; any other string is looked up as it is."""
-    return translate_text(text, locale_for(request))
+    return translate_text(text, locale_for(request), locale_settings(request).timezone)
 
 
 def translate_error(request: Request, error: BaseException) -> str:
@@ -195,25 +195,29 @@ def translate_error(request: Request, error: BaseException) -> str:
     return translate_message(request, text if text is not None else str(error))
 
 
-def translate_text(text: str, locale: str) -> str:
+def translate_text(text: str, locale: str, zone: ZoneInfo | None = None) -> str:
     """`text` in `locale` (see `translate_message`); values that are messages are translated
-    too, `Money` is shown as euros and `Day` as a long date, both in the locale's style."""
+    too, `Money` is shown as euros, `Day` as a long date and `Moment` as a date and time in
+    `zone` (the default time zone if None), each in the locale's style."""
     gettext = translations(locale).gettext
     if not isinstance(text, Message):
         return gettext(text)
-    return gettext(text.msgid).format(**message_values(text, locale))
+    return gettext(text.msgid).format(**message_values(text, locale, zone))
 
 
-def message_values(message: Message, locale: str) -> dict[str, Any]:
+def message_values(message: Message, locale: str, zone: ZoneInfo | None = None) -> dict[str, Any]:
     """The values of `message`, each ready to be filled into its translation in `locale`."""
     values: dict[str, Any] = {}
     for name, value in message.values.items():
         if isinstance(value, Message):
-            value = translate_text(value, locale)
+            value = translate_text(value, locale, zone)
         elif isinstance(value, Money):
             value = format_money(int(value), locale)
         elif isinstance(value, Day):
             value = format_date(date(value.year, value.month, value.day), locale, _UTC)
+        elif isinstance(value, Moment):
+            moment = datetime.fromisoformat(value)
+            value = format_datetime(moment, locale, zone or ZoneInfo(DEFAULT_TIMEZONE))
         values[name] = value
     return values
 

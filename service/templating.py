@@ -56,10 +56,13 @@ class Templates(Jinja2Templates):
     locale_settings: i18n.LocaleSettings
 
 
-def _translated_values(variables: dict[str, Any], locale: str) -> dict[str, Any]:
+def _translated_values(context: Context, variables: dict[str, Any], locale: str) -> dict[str, Any]:
     """Placeholder values with any domain `Message` among them in the page's language."""
+    if not any(isinstance(value, Message) for value in variables.values()):
+        return variables
+    zone = _locale_and_zone(context)[1].timezone
     return {
-        name: i18n.translate_text(value, locale) if isinstance(value, Message) else value
+        name: i18n.translate_text(value, locale, zone) if isinstance(value, Message) else value
         for name, value in variables.items()
     }
 
@@ -69,7 +72,7 @@ def _newstyle_gettext(func: Callable[[str], str], locale: str) -> Callable[..., 
 
     @jinja2.pass_context
     def gettext(__context: Context, __string: str, **variables: Any) -> str:
-        variables = _translated_values(variables, locale)
+        variables = _translated_values(__context, variables, locale)
         text: str = func(__string)
         if __context.eval_ctx.autoescape:
             # Message ids are template literals and catalogues are ours, so they are trusted
@@ -85,7 +88,7 @@ def _newstyle_ngettext(func: Callable[[str, str, int], str], locale: str) -> Cal
     def ngettext(
         __context: Context, __singular: str, __plural: str, __num: int, **variables: Any
     ) -> str:
-        variables = _translated_values(variables, locale)
+        variables = _translated_values(__context, variables, locale)
         variables.setdefault("num", __num)
         text: str = func(__singular, __plural, __num)
         if __context.eval_ctx.autoescape:
@@ -222,8 +225,8 @@ def translate_filter(context: Context, message: str) -> str:
     The result is plain text, so autoescaping still applies: unlike `_(variable)`, this is safe
     for text that might contain user input.
     """
-    locale, _ = _locale_and_zone(context)
-    return i18n.translate_text(message, locale)
+    locale, settings = _locale_and_zone(context)
+    return i18n.translate_text(message, locale, settings.timezone)
 
 
 @jinja2.pass_context
@@ -231,8 +234,8 @@ def finalize(context: Context, value: Any) -> Any:
     """Every `{{ value }}`: a domain `Message` (a validation problem, a status name) is shown in
     the page's language. Other strings are left alone: user input is never looked up."""
     if isinstance(value, Message):
-        locale, _ = _locale_and_zone(context)
-        return i18n.translate_text(value, locale)
+        locale, settings = _locale_and_zone(context)
+        return i18n.translate_text(value, locale, settings.timezone)
     return value
 
 

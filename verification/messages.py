@@ -62,3 +62,9 @@ class Day(date):
 
     def __format__(self, spec: str) -> str:
         return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
+
+
+class Moment(str):
+    """An instant (RFC 3339, UTC, as the board signs it) filled into a message: shown as a date
+    and time in the visitor's language and the deployment's time zone by the web layer, and as
+    the exact signed value in the English text."""

@@ -25,7 +25,7 @@ from service.census_codes import (
     request_code,
 )
 from service.citizens import peek_before_sign_in, remember_before_sign_in, take_before_sign_in
-from service.i18n import locale_for, translate_message, translate_text
+from service.i18n import locale_for, locale_settings, translate_message, translate_text
 from service.identity import client_address, deliver_code
 from service.middleware import UPLOAD_BODY_LIMIT
 from service.routes.identity import services, signed_in
@@ -99,7 +99,8 @@ async def census_start_submit(request: Request) -> Response:
     requested = await request_code(pool, identity_services, person, born)
     message = requested.message
     if message is not None:  # the code is sent in the language of the page it was asked on
-        in_language = partial(translate_text, locale=locale_for(request))
+        zone = locale_settings(request).timezone
+        in_language = partial(translate_text, locale=locale_for(request), zone=zone)
         message = dataclasses.replace(message, translate=in_language)
     response = RedirectResponse(
         "/identity/census/code",

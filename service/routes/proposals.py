@@ -17,7 +17,7 @@ from proposals.i18n import _
 from proposals.model import STATUS_NAMES, Cycle, ItemQuery, Proposal, ProposalDraft, ProposalStatus
 from proposals.money import MoneyFormatError, format_money_input, parse_money
 from proposals.phases import Action, allows
-from proposals.validation import clean_text
+from proposals.validation import clean_text, proposal_problems
 from service.citizens import current_citizen
 from service.forms import Form, parse_id, query_page, query_text, read_form
 from service.routes.common import (
@@ -142,6 +142,36 @@ def _draft(form: Form) -> tuple[ProposalDraft | None, list[Problem]]:
     return (None if problems else draft), problems
 
 
+async def _every_problem(
+    request: Request, cycle: Cycle, form: Form, unreadable: list[Problem]
+) -> list[Problem]:
+    """All that is wrong with a form whose cost or scope could not even be read, so that the
+    error summary lists every mistake at once (not the others only after these are fixed)."""
+    pool = request.state.pool
+    readable = ProposalDraft(
+        scope_id=parse_id(form.get("scope")) or 0,
+        area_id=parse_id(form.get("area")),
+        title=clean_text(form.get("title")),
+        description=clean_text(form.get("description"), multiline=True),
+        location=clean_text(form.get("location")),
+        estimated_cost_cents=1,
+    )
+    fields = {p.field for p in unreadable}
+    others = proposal_problems(
+        readable,
+        cycle.settings.project_cost_cap_cents,
+        await store.fetch_scopes(pool, cycle.id),
+        await store.fetch_areas(pool, cycle.id),
+    )
+    return [*unreadable, *(p for p in others if p.field not in fields)]
+
+
+def _in_form_order(errors: dict[str, str]) -> dict[str, str]:
+    """The error summary follows the order of the form's fields."""
+    order = {name: index for index, name in enumerate(FIELDS)}
+    return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
+
+
 async def _form_page(
     request: Request,
     cycle: Cycle,
@@ -182,12 +212,12 @@ async def create_proposal(request: Request) -> Response:
     draft, problems = _draft(form)
     try:
         if draft is None:
-            raise InvalidSettings(problems)
+            raise InvalidSettings(await _every_problem(request, cycle, form, problems))
         proposal = await participation.submit_proposal(
             request.state.pool, citizen, cycle.slug, draft
         )
     except ProposalsError as error:
-        errors = refusal_errors(error, "title")
+        errors = _in_form_order(refusal_errors(error, "title"))
         return await _form_page(request, cycle, citizen, None, values, errors, error_status(error))
     path = request.app.url_path_for("proposals.show", slug=cycle.slug, proposal_id=proposal.id)
     return see_other(f"{path}?submitted=1")
@@ -231,12 +261,12 @@ async def update_proposal(request: Request) -> Response:
     draft, problems = _draft(form)
     try:
         if draft is None:
-            raise InvalidSettings(problems)
+            raise InvalidSettings(await _every_problem(request, cycle, form, problems))
         await participation.edit_proposal(
             request.state.pool, citizen, cycle.slug, proposal.id, draft
         )
     except ProposalsError as error:
-        errors = refusal_errors(error, "title")
+        errors = _in_form_order(refusal_errors(error, "title"))
         return await _form_page(
             request, cycle, citizen, proposal, values, errors, error_status(error)
         )

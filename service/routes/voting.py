@@ -377,6 +377,7 @@ def receipt_page(
             "receipt_json": receipt_json,
             "desk": voter.channel is Channel.DESK,
             "short_code": short_code(bytes.fromhex(receipt["leaf_hash"])),
+            "include_by": datetime.fromisoformat(receipt["include_by"]),
             "qr_svg": qr.svg_inline(scale=3, title=gettext("Your receipt as a QR code")),
         },
     )

@@ -14,7 +14,7 @@ from service import board
 from verification.errors import SignatureError, VerificationError
 from verification.formats import RECEIPT_FORMAT, FormatError, log_origin, rfc3339, short_code
 from verification.merkle import verify_inclusion
-from verification.messages import Message, _
+from verification.messages import Message, Moment, _
 from verification.statements import parse_receipt, verify_statement
 
 
@@ -107,7 +107,7 @@ async def check_receipt(
                 _(
                     "The board promised to include this entry in a signed checkpoint by {when}, "
                     "and it has not: keep the receipt as evidence and report it.",
-                    when=receipt.include_by,
+                    when=Moment(receipt.include_by),
                 ),
                 code,
                 receipt.index,
@@ -117,7 +117,7 @@ async def check_receipt(
             _(
                 "Your ballot is recorded. The next signed checkpoint (by {when}) will include it; "
                 "check again then for the proof.",
-                when=receipt.include_by,
+                when=Moment(receipt.include_by),
             ),
             code,
             receipt.index,

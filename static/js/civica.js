@@ -2,6 +2,10 @@
 (function () {
   "use strict";
 
+  // Parts that update in place (class "js-only") are shown only when this file runs, and
+  // what stands in for them without it ("no-js-only") is hidden.
+  document.documentElement.classList.add("js");
+
   // htmx requests that are not form submissions carry the CSRF token as a header.
   document.addEventListener("htmx:configRequest", function (event) {
     var field = document.querySelector("input[name=csrf_token]");

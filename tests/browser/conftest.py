@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.browser.support import (
     require_chromium,
 )
 from tests.support.database import create_test_database, drop_test_database
+from tests.support.oidc_provider import CLIENT_ID, client_secret, running_provider
 from tests.support.process import civica_env, free_port, start_civica, wait_until_healthy
 
 
@@ -43,21 +45,27 @@ async def browser_database_url(database_server: str, template_database: str) -> 
         await drop_test_database(database_server, url)
 
 
-@pytest.fixture(scope="session")
-def server(browser_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`python -m service.cli serve` on 127.0.0.1, stopped by its pid at the end of the run."""
-    folder = tmp_path_factory.mktemp("browser-server")
+@contextmanager
+def serving(
+    database_url: str, folder: Path, port: int | None = None, **extra_env: str
+) -> Iterator[Server]:
+    """`python -m service.cli serve` on 127.0.0.1, stopped by its pid afterwards.
+
+    The keeper signs a checkpoint every 2 seconds, so a receipt is on the board soon after a
+    vote (what a voter checking a receipt expects to see)."""
     data_dir = folder / "data"
     data_dir.mkdir()
     log = folder / "civica.log"
-    port = free_port()
+    port = port or free_port()
     env = civica_env(
         data_dir,
-        DATABASE_URL=browser_database_url,
+        DATABASE_URL=database_url,
         CIVICA_HOST="127.0.0.1",
         CIVICA_PORT=str(port),
         CIVICA_DEFAULT_LOCALE="en",
         CIVICA_TIMEZONE="Europe/Lisbon",
+        CIVICA_CHECKPOINT_INTERVAL="2",
+        **extra_env,
     )
     process = start_civica(["serve"], env, log)
     try:
@@ -65,7 +73,7 @@ def server(browser_database_url: str, tmp_path_factory: pytest.TempPathFactory) 
             wait_until_healthy(port, process)
         except AssertionError as error:
             raise AssertionError(f"{error}\n{log.read_text()[-3000:]}") from None
-        yield Server(f"http://127.0.0.1:{port}", browser_database_url, data_dir, log)
+        yield Server(f"http://127.0.0.1:{port}", database_url, data_dir, log)
     finally:
         process.terminate()
         try:
@@ -73,6 +81,55 @@ def server(browser_database_url: str, tmp_path_factory: pytest.TempPathFactory) 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(browser_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The service every browser test shares (one database, one data folder)."""
+    with serving(browser_database_url, tmp_path_factory.mktemp("browser-server")) as running:
+        yield running
+
+
+@dataclass(frozen=True)
+class OidcServer:
+    """A second service, configured with the real local OpenID Connect provider."""
+
+    server: Server
+    issuer: str
+
+
+@pytest.fixture(scope="session")
+async def oidc_database_url(database_server: str, template_database: str) -> AsyncIterator[str]:
+    url = await create_test_database(database_server, template_database)
+    try:
+        yield url
+    finally:
+        await drop_test_database(database_server, url)
+
+
+@pytest.fixture(scope="session")
+def oidc_server(
+    oidc_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OidcServer]:
+    """panva/oidc-provider on Node (tests/oidc) and a `civica serve` that trusts it, configured
+    through the environment as a deployment is (docs/identity.md)."""
+    folder = tmp_path_factory.mktemp("browser-oidc")
+    port = free_port()
+    callback = f"http://127.0.0.1:{port}/identity/oidc/callback"
+    env = {
+        "CIVICA_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "CIVICA_OIDC_CLIENT_ID": CLIENT_ID,
+        "CIVICA_OIDC_CLIENT_SECRET": client_secret(CLIENT_ID),
+        "CIVICA_OIDC_SCOPES": "openid civica",
+        "CIVICA_OIDC_CLAIMS": (
+            "national_id=national_id,birth_date=birthdate,residence=residence,status=status"
+        ),
+        "CIVICA_OIDC_NAME": "Test eID",
+    }
+    with running_provider(folder / "provider.log", (callback,)) as provider:
+        env["CIVICA_OIDC_ISSUER"] = provider.issuer
+        with serving(oidc_database_url, folder, port, **env) as running:
+            yield OidcServer(running, provider.issuer)
 
 
 @pytest.fixture(scope="session")

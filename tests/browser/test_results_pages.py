@@ -4,6 +4,8 @@ axe-core finds nothing, the charts read as images with their summaries, and the 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import Page, expect
 
@@ -84,3 +86,51 @@ async def test_the_results_page_prints(page: Page, results_path: str) -> None:
         "none"
     )
     assert await evaluate(page, NO_HORIZONTAL_SCROLL)
+
+
+async def test_the_results_journey_from_the_cycle_page(page: Page, results_path: str) -> None:
+    """From the cycle to a scope's results: each chart is an image whose name and description
+    say what it shows, and the table beside it holds the same figures, JS on and off."""
+    await page.goto(f"/cycles/{SLUG}")
+    await assert_accessible(page)
+    await page.get_by_role("link", name="Results", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Results: "))
+    scopes = page.get_by_role("table", name="Results per scope")
+    await expect(scopes.get_by_role("rowheader")).to_have_count(1)
+    await expect(scopes.get_by_role("row").nth(1)).to_contain_text("9")  # winners
+    await assert_accessible(page)
+    await scopes.get_by_role("link").first.click()
+    await expect(page).to_have_url(re.compile(re.escape(results_path) + "$"))
+
+    # The votes chart: its text alternative is the title and a summary of the figures.
+    votes = page.get_by_role("img", name=re.compile(r"^Votes per project"))
+    await expect(votes).to_have_accessible_name(
+        re.compile(
+            r"^Votes per project 14 projects, the most supported first\. "
+            r"Most votes: PopUp Podium, with 43\..* The table below gives the same figures\."
+        )
+    )
+    caption = page.locator("figure.chart figcaption").first
+    await expect(caption).to_contain_text("Votes per project")
+    # The table beside it: one row per bar, the same figures in the same order.
+    table = page.get_by_role("table", name="Votes per project, most voted first")
+    rows = table.locator("tbody tr")
+    bars = await evaluate(
+        page,
+        "[...document.querySelectorAll('svg.chart-svg')[0].querySelectorAll('.chart-value')]"
+        ".map(t => t.textContent.trim())",
+    )
+    await expect(rows).to_have_count(len(bars))
+    assert await rows.locator("td:nth-child(4)").all_inner_texts() == bars
+    await expect(rows.first.get_by_role("rowheader")).to_have_text("PopUp Podium")
+    await expect(rows.first).to_contain_text("Yes, selected")
+    # A wide table scrolls inside a region the keyboard can reach.
+    region = page.get_by_role("region", name="Votes per project, most voted first")
+    await expect(region).to_have_attribute("tabindex", "0")
+
+    budget = page.get_by_role("img", name=re.compile(r"^How the budget was allocated"))
+    await expect(budget).to_be_visible()
+    await expect(
+        page.get_by_role("table", name=re.compile(r"^Winners' costs against the budget"))
+    ).to_be_visible()
+    await assert_accessible(page)

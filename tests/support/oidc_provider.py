@@ -54,14 +54,19 @@ def install_provider() -> None:
 
 
 @contextmanager
-def running_provider(log_path: Path) -> Iterator[RunningProvider]:
-    """Start the provider on a free port, wait for its discovery document, stop it after."""
+def running_provider(
+    log_path: Path, redirect_uris: tuple[str, ...] = (REDIRECT_URI,)
+) -> Iterator[RunningProvider]:
+    """Start the provider on a free port, wait for its discovery document, stop it after.
+
+    `redirect_uris`: the callbacks the test clients may use (a browser test passes the real
+    server's `/identity/oidc/callback`)."""
     node = shutil.which("node")
     assert node, "Node.js is needed to run the test OIDC provider"
     install_provider()
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
-    env = {"PATH": "/usr/bin:/bin", "PORT": str(port), "REDIRECT_URIS": REDIRECT_URI}
+    env = {"PATH": "/usr/bin:/bin", "PORT": str(port), "REDIRECT_URIS": ",".join(redirect_uris)}
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [node, "provider.js"], cwd=OIDC_DIR, env=env, stdout=log, stderr=subprocess.STDOUT

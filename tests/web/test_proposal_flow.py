@@ -480,3 +480,19 @@ async def test_the_development_sign_in_is_refused_in_production(
         )
         assert response.status_code == 404
         assert await count(state["pool"], "sessions") == 0
+
+
+async def test_every_mistake_is_reported_at_once_in_the_order_of_the_form(
+    app_client: App,
+) -> None:
+    client, state = app_client
+    await make_cycle(state["pool"], SLUG, Phase.PROPOSALS)
+    await sign_in_citizen(client, state, "ana")
+    known = await ids(state["pool"])
+    form = proposal_form(known["norte"], known["culture"], title="", area="", estimated_cost="lots")
+    response = await post_form(client, state, f"/cycles/{SLUG}/proposals/new", form)
+    assert response.status_code == 422
+    summary = response.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    links = [line.split('"')[0] for line in summary.split('href="#')[1:]]
+    assert links == ["title", "area", "estimated_cost"], "not only the cost: every mistake"
+    assert await count(state["pool"], "proposals") == 0

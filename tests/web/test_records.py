@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,13 @@ async def test_a_receipt_is_pending_then_included_with_a_proof(app_client: AppCl
     pending = await client.post("/api/cycles/vote-2026/receipts/check", json=receipt)
     assert pending.status_code == 200
     assert pending.json()["status"] == "pending"
+    assert receipt["include_by"] in pending.json()["message"], "the API keeps the exact time"
+    pending_page = await post_form(
+        client, state, "/cycles/vote-2026/receipts/check", {"receipt": json.dumps(receipt)}
+    )
+    assert "Your ballot is recorded" in pending_page.text
+    assert receipt["include_by"] not in pending_page.text, "people read a local date and time"
+    assert re.search(r"checkpoint \(by \w+ \d{1,2}, 20\d\d, \d{1,2}:\d\d", pending_page.text)
 
     cycle_id = await state["pool"].fetchval("SELECT id FROM cycles WHERE slug = 'vote-2026'")
     await board.checkpoint(state["pool"], state["keys"], cycle_id)
