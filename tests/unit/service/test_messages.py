@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -14,7 +15,7 @@ from proposals.model import EventKind, ReviewEvent
 from service import i18n, templating
 from service.template_helpers import event_reason
 from verification.eligibility import EligibilityRules, check_eligibility
-from verification.messages import Day, Message, Money, _
+from verification.messages import Day, Message, Moment, Money, _
 
 NBSP = "\u00a0"
 
@@ -32,6 +33,14 @@ def test_money_and_days_are_formatted_per_locale() -> None:
     assert i18n.translate_text(message, i18n.ENGLISH) == "€1,234.56 on March 5, 2026"
     portuguese = i18n.translate_text(message, i18n.PORTUGUESE)
     assert portuguese == f"1{NBSP}234,56{NBSP}€ on 5 de março de 2026"  # (msgid untranslated)
+
+
+def test_moments_are_shown_in_the_time_zone_asked_for() -> None:
+    message = _("On the board by {time}.", time=Moment("2026-07-01T13:05:00Z"))
+    lisbon = i18n.translate_text(message, i18n.PORTUGUESE, ZoneInfo("Europe/Lisbon"))
+    assert lisbon.endswith("1 de julho de 2026, 14:05.")
+    azores = i18n.translate_text(message, i18n.PORTUGUESE, ZoneInfo("Atlantic/Azores"))
+    assert azores.endswith("1 de julho de 2026, 13:05.")
 
 
 def test_values_that_are_messages_are_translated_too() -> None:
