@@ -180,9 +180,7 @@ async def receipt_check_api(request: Request) -> Response:
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise HTTPException(400, N_("Send the receipt as a JSON object.")) from None
     result = await check_receipt(request.state.pool, cycle.id, receipt)
-    payload = result.to_json()
-    payload["message"] = translate_message(request, result.message)  # in the caller's language
-    return JSONResponse(payload, status_code=200 if result.ok else 409)
+    return JSONResponse(result.to_json(), status_code=200 if result.ok else 409)
 
 
 routes = [
