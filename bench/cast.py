@@ -42,24 +42,42 @@ from verification.formats import Channel
 from verification.identity.model import CitizenSession, person_key
 
 
-async def measure(url: str, data_dir: Path, ballots: int, concurrency: int, revision: int
-                  ) -> tuple[float, float, float, float]:
+async def measure(
+    url: str, data_dir: Path, ballots: int, concurrency: int, revision: int
+) -> tuple[float, float, float, float]:
     """(casts per second, median ms, reference writes per second, reference median ms)."""
     pool = await create_pool(url, max_size=max(4, concurrency + 2))
     try:
         settings = Settings.from_env({"DATABASE_URL": url, "CIVICA_DATA_DIR": str(data_dir)})
         keys = load_or_create_keys(data_dir)
         voting = await make_voting_cycle(
-            pool, [PotSpec("City", BallotSpec(BallotKind.SINGLE_CHOICE),
-                           [10_00 * (n + 1) for n in range(80)])],
-            slug=f"bench-{revision}-{concurrency}")
+            pool,
+            [
+                PotSpec(
+                    "City",
+                    BallotSpec(BallotKind.SINGLE_CHOICE),
+                    [10_00 * (n + 1) for n in range(80)],
+                )
+            ],
+            slug=f"bench-{revision}-{concurrency}",
+        )
         scope = (await store.fetch_scopes(pool, voting.cycle.id))[0]
         ids = voting.projects["city"]
-        voters = [CitizenSession(person_key(keys.identifier_pepper, f"b{revision}-{n}"), "bench",
-                                 date(1980, 1, 1), "norte", "citizen", False)
-                  for n in range(ballots)]
-        await pool.execute("CREATE TABLE IF NOT EXISTS bench_reference "
-                           "(id bigint GENERATED ALWAYS AS IDENTITY, payload bytea)")
+        voters = [
+            CitizenSession(
+                person_key(keys.identifier_pepper, f"b{revision}-{n}"),
+                "bench",
+                date(1980, 1, 1),
+                "norte",
+                "citizen",
+                False,
+            )
+            for n in range(ballots)
+        ]
+        await pool.execute(
+            "CREATE TABLE IF NOT EXISTS bench_reference "
+            "(id bigint GENERATED ALWAYS AS IDENTITY, payload bytea)"
+        )
         queue = asyncio.Queue[int]()
         for n in range(ballots):
             queue.put_nowait(n)
@@ -69,8 +87,16 @@ async def measure(url: str, data_dir: Path, ballots: int, concurrency: int, revi
             while not queue.empty():
                 n = queue.get_nowait()
                 started = time.perf_counter()
-                await cast_ballot(pool, settings, keys, voting.cycle, scope, voters[n],
-                                  {ids[n % len(ids)]: 1}, channel=Channel.WEB)
+                await cast_ballot(
+                    pool,
+                    settings,
+                    keys,
+                    voting.cycle,
+                    scope,
+                    voters[n],
+                    {ids[n % len(ids)]: 1},
+                    channel=Channel.WEB,
+                )
                 latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()
@@ -86,15 +112,20 @@ async def measure(url: str, data_dir: Path, ballots: int, concurrency: int, revi
                 queue.get_nowait()
                 began = time.perf_counter()
                 async with pool.acquire() as conn, conn.transaction():
-                    await conn.execute("INSERT INTO bench_reference (payload) VALUES ($1)",
-                                       b"x" * 400)
+                    await conn.execute(
+                        "INSERT INTO bench_reference (payload) VALUES ($1)", b"x" * 400
+                    )
                 reference.append(time.perf_counter() - began)
 
         started = time.perf_counter()
         await asyncio.gather(*(writer() for _ in range(concurrency)))
         reference_rate = ballots / (time.perf_counter() - started)
-        return (cast_rate, statistics.median(latencies) * 1000, reference_rate,
-                statistics.median(reference) * 1000)
+        return (
+            cast_rate,
+            statistics.median(latencies) * 1000,
+            reference_rate,
+            statistics.median(reference) * 1000,
+        )
     finally:
         await pool.close()
 
@@ -106,10 +137,14 @@ async def main(ballots: int, levels: list[int], rounds: int) -> None:
         embedded = start_embedded_server()
         server_url = with_database(embedded.url, "postgres")
     template = await ensure_template(server_url)
-    print(f"cast path: {ballots} single-choice ballots per measurement, {rounds} rounds, "
-          f"database {'CIVICA_TEST_DATABASE_URL' if embedded is None else 'embedded (fsync off)'}")
-    print(f"{'concurrency':>11} | {'casts/s':>8} | {'median ms':>9} | {'ref writes/s':>12} | "
-          f"{'ref median ms':>13} | {'throughput ratio':>16}")
+    print(
+        f"cast path: {ballots} single-choice ballots per measurement, {rounds} rounds, "
+        f"database {'CIVICA_TEST_DATABASE_URL' if embedded is None else 'embedded (fsync off)'}"
+    )
+    print(
+        f"{'concurrency':>11} | {'casts/s':>8} | {'median ms':>9} | {'ref writes/s':>12} | "
+        f"{'ref median ms':>13} | {'throughput ratio':>16}"
+    )
     try:
         for level in levels:
             results = []
@@ -125,8 +160,10 @@ async def main(ballots: int, levels: list[int], rounds: int) -> None:
             cast_ms = statistics.median(r[1] for r in results)
             ref_rate = statistics.median(r[2] for r in results)
             ref_ms = statistics.median(r[3] for r in results)
-            print(f"{level:>11} | {cast_rate:>8.0f} | {cast_ms:>9.2f} | {ref_rate:>12.0f} | "
-                  f"{ref_ms:>13.2f} | {cast_rate / ref_rate:>16.2f}")
+            print(
+                f"{level:>11} | {cast_rate:>8.0f} | {cast_ms:>9.2f} | {ref_rate:>12.0f} | "
+                f"{ref_ms:>13.2f} | {cast_rate / ref_rate:>16.2f}"
+            )
     finally:
         if embedded is not None:
             embedded.stop()
