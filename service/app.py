@@ -44,6 +44,7 @@ from service.routes import (
     staff,
     voting,
 )
+from service.sessions import SessionLookupMiddleware
 from service.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ def create_app(
                 reject=errors.reject_request,
                 trust_proxy=settings.trust_proxy_headers,
             ),
+            Middleware(SessionLookupMiddleware),
         ],
         exception_handlers={
             HTTPException: errors.http_exception,

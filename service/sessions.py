@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import repository
 from service.middleware import is_https
@@ -118,3 +119,25 @@ async def end_session(request: Request, response: Response) -> None:
         await repository.delete_session(request.state.pool, _hash(token))
     setattr(request.state, _CACHE, None)
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+class SessionLookupMiddleware:
+    """Look the session up before a page is drawn, so every page's header knows who is signed in.
+
+    Only GET and HEAD requests that carry the session cookie pay the lookup (one query, cached
+    for the route); static files and the health check never do.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in {"GET", "HEAD"}
+            and not scope["path"].startswith(("/static/", "/healthz"))
+        ):
+            request = Request(scope)
+            if SESSION_COOKIE in request.cookies and "pool" in scope.get("state", {}):
+                await current_session(request)
+        await self.app(scope, receive, send)

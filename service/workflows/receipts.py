@@ -137,7 +137,7 @@ async def check_receipt(
     return ReceiptCheck(
         "included",
         _(
-            "Your ballot is on the public board, included in the checkpoint of {size} entries.",
+            "Your ballot is on the public board, in the signed checkpoint of board size {size}.",
             size=latest.tree_size,
         ),
         code,
