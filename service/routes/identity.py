@@ -49,6 +49,14 @@ def services(request: Request) -> IdentityServices:
     return found
 
 
+def provider_name(request: Request, provider: str) -> str:
+    """What a provider is called on the pages: the deployment's own name for its OIDC provider."""
+    oidc = services(request).settings.oidc
+    if provider == "oidc" and oidc is not None:
+        return oidc.name
+    return PROVIDER_NAMES.get(provider, "")
+
+
 async def signed_in(request: Request, identity: VerifiedIdentity) -> Response:
     """Finish any provider's flow: look the person up on the census, sign in, show eligibility."""
     pool: asyncpg.Pool = request.state.pool
@@ -81,11 +89,10 @@ async def sign_in(request: Request) -> Response:
             )
         available = tuple(p for p in available if p in cycle.identity_providers)
     citizen = await current_citizen(request)
-    oidc = services(request).settings.oidc
     providers = [
         {
             "id": provider,
-            "name": oidc.name if provider == "oidc" and oidc else PROVIDER_NAMES[provider],
+            "name": provider_name(request, provider),
             "url": {
                 "oidc": "/identity/oidc/start",
                 "credential": "/identity/credential",
@@ -250,7 +257,7 @@ async def eligibility(request: Request) -> Response:
             }
     context = {
         "citizen": citizen,
-        "provider_name": PROVIDER_NAMES.get(citizen.provider, "") if citizen else "",
+        "provider_name": provider_name(request, citizen.provider) if citizen else "",
         "checks": checks,
         "default_check": default_check,
         "just_signed_in": request.query_params.get("signed_in") == "1",

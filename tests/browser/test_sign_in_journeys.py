@@ -159,6 +159,6 @@ async def test_sign_in_with_openid_connect(page: Page, oidc_server: OidcServer) 
     await page.wait_for_url(f"{base}/**")
     await expect(page.get_by_role("heading", level=1)).to_have_text("What you can take part in")
     await expect(page.get_by_role("main").get_by_role("status")).to_have_text(
-        "You are signed in with: Digital identity (OpenID Connect)."
+        "You are signed in with: Test eID."
     )
     await assert_accessible(page)

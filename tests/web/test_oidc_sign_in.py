@@ -134,7 +134,7 @@ async def test_sign_in_through_a_real_provider(oidc_client: Client) -> None:
         await state["pool"].fetchval("SELECT data FROM sessions")
     )
     page = await client.get(response.headers["location"])
-    assert "You are signed in with: Digital identity (OpenID Connect)." in page.text
+    assert "You are signed in with: Test eID." in page.text  # the deployment's own name
 
 
 async def test_claims_reach_the_eligibility_rules(oidc_client: Client) -> None:
