@@ -64,7 +64,7 @@ async def test_browse_a_cycle_and_its_projects(page: Page, browse_cycle: str) ->
         "€100,000.00"
     )
     await expect(page.get_by_text("Total: €200,000.00.")).to_be_visible()
-    await expect(page.get_by_role("link", name="Vote", exact=True)).to_be_visible()
+    await expect(page.get_by_role("link", name="Vote now", exact=True)).to_be_visible()
     await assert_accessible(page)
     if javascript_enabled(page):
         await screenshot(page, "cycle", full_page=False)
