@@ -63,6 +63,8 @@ _REACH: Final = 16
 _MIN_PAYOFF: Final = Fraction(1, 4)
 """Below this running mean of steps skipped per certified run, step plainly for a while."""
 _PLAIN_STEPS: Final = 4
+"""The first stretch of plain steps; it doubles while certificates keep skipping nothing."""
+_MAX_PLAIN_STEPS: Final = 32
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,7 @@ def _add1(
     reach = _REACH
     payoff = Fraction(1)
     untracked_left = 0
+    stretch = _PLAIN_STEPS
     runs = 0
     while step <= last_step:
         runs += 1
@@ -240,10 +243,13 @@ def _add1(
             return engine.names(outcome), start + step * step_size, runs
         if certificate is not None:
             payoff = (3 * payoff + certified - step) / 4
+            if certified > step:
+                stretch = _PLAIN_STEPS
             if payoff < _MIN_PAYOFF:
                 # Certificates that skip (almost) nothing cost extra work for no gain: step
                 # plainly for a while (each plain run is exact too), then certify again.
-                untracked_left = _PLAIN_STEPS
+                untracked_left = stretch
+                stretch = min(2 * stretch, _MAX_PLAIN_STEPS)
                 certificate = None
             reach = 2 * reach if certified == step + horizon else max(_REACH, certified - step)
         previous = outcome
