@@ -231,6 +231,8 @@ class _Run:
         start_slope = step_size * self.denominator if tracker else 0
         self.value = [voter_budget.numerator]
         self.approx = [_approximate(voter_budget.numerator, self.denominator)]
+        self.floats = engine.approvals_only and self.approx[0] < math.inf
+        """Whether prices are found with float approximations (then checked exactly)."""
         self.upper = [start_slope]
         self.lower = [start_slope]
         self.epoch = [0]
@@ -263,16 +265,22 @@ class _Run:
 
     def select(self) -> tuple[int, ...]:
         engine, tracker = self.engine, self.tracker
+        # (price as a float, price, rank, project): the float, correctly rounded, orders
+        # unequal floats like the prices; only equal floats compare the exact prices.
         heap = [
-            (Fraction(0), engine.rank[j], j) for j in range(engine.funded_count) if self.open[j]
+            (0.0, Fraction(0), engine.rank[j], j)
+            for j in range(engine.funded_count)
+            if self.open[j]
         ]
         heapq.heapify(heap)
         while heap:
-            _, rank, j = heapq.heappop(heap)
+            _, _, rank, j = heapq.heappop(heap)
             if self.dirty[j]:
                 if self.price(j):
                     self.dirty[j] = False
-                    heapq.heappush(heap, (self.price_value[j], rank, j))
+                    price = self.price_value[j]
+                    key = _approximate(price.numerator, price.denominator)
+                    heapq.heappush(heap, (key, price, rank, j))
                 else:
                     self.open[j] = False
                     if tracker is not None:
@@ -342,7 +350,7 @@ class _Run:
 
     def split(self, j: int, need: int) -> tuple[int, int, list[tuple[int, int]]] | None:
         """`_split` of j's supporters: (poor money, rest utility, poor (class, count)) or None."""
-        if self.engine.approvals_only:
+        if self.floats:
             return self.split_approvals(j, need)
         rows = self.classes(j)
         found = _split(rows, need, self.engine.unit[j], self.money)
@@ -366,10 +374,10 @@ class _Run:
         """
         members = self.members[j]
         approx = self.approx
-        if _certainly_short(members, approx, self.engine.cost[j]):
-            return None
         order = sorted(members, key=approx.__getitem__)
         poor = _walk_approximately(order, members, approx, self.engine.cost[j])
+        if poor == len(order) and _certainly_short(members, approx, self.engine.cost[j]):
+            return None
         value, epoch, lift = self.value, self.epoch, self.lift
         paid = sum(members[c] * value[c] * lift[epoch[c]] for c in order[:poor])
         if poor == len(order):
@@ -447,13 +455,13 @@ class _Run:
         return (at_horizon - self.price_value[j]) / horizon
 
     def require_cheapest(
-        self, j: int, ceiling: Fraction, heap: list[tuple[Fraction, int, int]]
+        self, j: int, ceiling: Fraction, heap: list[tuple[float, Fraction, int, int]]
     ) -> None:
         """Record that j stays cheaper than every other open project (stale prices: bounds)."""
         assert self.tracker is not None
         rank = self.engine.rank
         price = self.price_value[j]
-        for _, _, q in heap:
+        for _, _, _, q in heap:
             self.tracker.require(
                 self.price_value[q] - price,
                 self.price_slope[q] - ceiling,
@@ -470,7 +478,7 @@ class _Run:
             // math.gcd(price.denominator, price.numerator * unit * self.denominator)
         )
         share = price.numerator * unit * self.denominator // price.denominator
-        if self.tracker is None and engine.approvals_only:
+        if self.tracker is None and self.floats:
             self.charge_approvals(j, share)
         else:
             self.charge(j, share, ceiling)
@@ -494,7 +502,8 @@ class _Run:
         moved = {c: next(new) for c, money in zip(members, left, strict=True) if money > 0}
         value.extend(kept)
         denominator = self.denominator
-        self.approx.extend([_approximate(money, denominator) for money in kept])
+        # Money only falls, and the voter budget's float is finite (`floats`): no overflow.
+        self.approx.extend([max(money / denominator, _TINY) for money in kept])
         epoch.extend(repeat(len(lift) - 1, len(kept)))
         self.upper.extend(repeat(0, len(kept)))
         self.lower.extend(repeat(0, len(kept)))
