@@ -40,7 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, Final, TypeAlias
 
 from ballots.tally.model import Ballot, Project, only_approvals
@@ -166,17 +166,23 @@ class Engine:
             for j, w in mapped:
                 self.supporters[j].append((k, w))
         self.approvals_only = weights == {1}
+        # Per project, a getter of its approvers' classes, one per voter (a ballot repeated by
+        # its multiplicity), ending with the sentinel so that it always returns a tuple.
+        self.sentinel = len(self.ballot_items)
+        """A ballot index past the last, whose class is always dead."""
         self.approvers = [[k for k, _ in sup] for sup in self.supporters]
         self.gatherers = [
-            operator.itemgetter(*[k for k, _ in sup for _ in range(self.multiplicity[k])], -1)
+            operator.itemgetter(
+                *[k for k, _ in sup for _ in range(self.multiplicity[k])], self.sentinel
+            )
             for sup in (self.supporters if self.approvals_only else ())
         ]
-        neighbours: list[set[int]] = [set() for _ in funded]
-        for mapped in self.ballot_items:
-            named = [j for j, _ in mapped]
-            for j in named:
-                neighbours[j].update(named)
-        self.neighbours = [sorted(n - {j}) for j, n in enumerate(neighbours)]
+        named = [[j for j, _ in mapped] for mapped in self.ballot_items]
+        self.neighbours = [
+            sorted(set(chain.from_iterable(map(named.__getitem__, ks))) - {j})
+            for j, ks in enumerate(self.approvers)
+        ]
+        """Per project, the projects that share a supporter with it (their prices change)."""
 
     @property
     def funded_count(self) -> int:
@@ -237,7 +243,7 @@ class _Run:
         self.lower = [start_slope]
         self.epoch = [0]
         self.lift = [1]
-        self.class_of = [0] * len(engine.ballot_items)
+        self.class_of = [0] * len(engine.ballot_items) + [_DEAD]  # the sentinel's class last
         self.members: list[dict[int, int]] = [{} for _ in range(engine.funded_count)]
         self.price_value: list[Fraction] = [Fraction(0)] * engine.funded_count
         self.price_slope: list[Fraction] = [Fraction(0)] * engine.funded_count
@@ -266,25 +272,17 @@ class _Run:
     def select(self) -> tuple[int, ...]:
         engine, tracker = self.engine, self.tracker
         # (price as a float, price, rank, project): the float, correctly rounded, orders
-        # unequal floats like the prices; only equal floats compare the exact prices.
-        heap = [
-            (0.0, Fraction(0), engine.rank[j], j)
-            for j in range(engine.funded_count)
-            if self.open[j]
-        ]
+        # unequal floats like the prices; only equal floats compare the exact prices. Every
+        # open project is stale at first: price them all before the first pop.
+        heap: list[tuple[float, Fraction, int, int]] = []
+        for j in range(engine.funded_count):
+            if self.open[j]:
+                self.reprice(j, heap)
         heapq.heapify(heap)
         while heap:
-            _, _, rank, j = heapq.heappop(heap)
+            j = heapq.heappop(heap)[3]
             if self.dirty[j]:
-                if self.price(j):
-                    self.dirty[j] = False
-                    price = self.price_value[j]
-                    key = _approximate(price.numerator, price.denominator)
-                    heapq.heappush(heap, (key, price, rank, j))
-                else:
-                    self.open[j] = False
-                    if tracker is not None:
-                        tracker.drop(j)
+                self.reprice(j, heap)
                 continue
             ceiling = Fraction(0)
             if tracker is not None:
@@ -296,6 +294,18 @@ class _Run:
                 tracker.bought(j)
         return (*self.engine.free, *self.bought)
 
+    def reprice(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
+        """Price a stale project and push it back, or drop it if it is unaffordable."""
+        if self.price(j):
+            self.dirty[j] = False
+            price = self.price_value[j]
+            key = _approximate(price.numerator, price.denominator)
+            heapq.heappush(heap, (key, price, self.engine.rank[j], j))
+        else:
+            self.open[j] = False
+            if self.tracker is not None:
+                self.tracker.drop(j)
+
     def gather(self, j: int) -> dict[int, int]:
         """Count j's living supporters per budget class (approvals) or per (class, weight).
 
@@ -304,12 +314,7 @@ class _Run:
         class_of = self.class_of
         if self.engine.approvals_only:
             counts = Counter(self.engine.gatherers[j](class_of))
-            sentinel = class_of[-1]  # the gatherer's last index, so that it returns a tuple
-            if counts[sentinel] == 1:
-                del counts[sentinel]
-            else:
-                counts[sentinel] -= 1
-            counts.pop(_DEAD, None)
+            counts.pop(_DEAD, None)  # the dead, and the sentinel
             self.members[j] = counts
             return counts
         scale = self.engine.scale
@@ -379,12 +384,12 @@ class _Run:
         if poor == len(order) and _certainly_short(members, approx, self.engine.cost[j]):
             return None
         value, epoch, lift = self.value, self.epoch, self.lift
-        paid = sum(members[c] * value[c] * lift[epoch[c]] for c in order[:poor])
+        paid = _exact_money(order[:poor], members, value, epoch, lift)
         if poor == len(order):
             if paid < need:
                 return None
         else:
-            voters = sum(members.values()) - sum(members[c] for c in order[:poor])
+            voters = sum(members.values()) - sum(map(members.__getitem__, order[:poor]))
             if self.consistent(order, poor, need - paid, voters):
                 return paid, voters * self.engine.unit[j], [(c, members[c]) for c in order[:poor]]
         order.sort(key=lambda c: (value[c] * lift[epoch[c]], c))
@@ -633,6 +638,19 @@ def _walk_approximately(
         rest -= count * money
         voters -= count
     return len(order)
+
+
+def _exact_money(
+    classes: list[int],
+    counts: Mapping[int, int],
+    value: Sequence[int],
+    epoch: Sequence[int],
+    lift: Sequence[int],
+) -> int:
+    """The money of `classes` (each times its count), over the current denominator."""
+    numbers = map(operator.mul, map(counts.__getitem__, classes), map(value.__getitem__, classes))
+    lifts = map(lift.__getitem__, map(epoch.__getitem__, classes))
+    return sum(map(operator.mul, numbers, lifts))
 
 
 def _walk(
