@@ -394,7 +394,8 @@ class _Run:
                 return paid, voters * self.engine.unit[j], [(c, members[c]) for c in order[:poor]]
         order.sort(key=lambda c: (value[c] * lift[epoch[c]], c))
         found = _walk(order, members, need, self.engine.unit[j], self.money)
-        assert found is not None, "an affordable project was found unaffordable"
+        if found is None:
+            return None
         paid, weight, poor = found
         return paid, weight, [(c, members[c]) for c in order[:poor]]
 
