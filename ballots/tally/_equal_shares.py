@@ -354,7 +354,10 @@ class _Run:
         return rows
 
     def split(self, j: int, need: int) -> tuple[int, int, list[tuple[int, int]]] | None:
-        """`_split` of j's supporters: (poor money, rest utility, poor (class, count)) or None."""
+        """`_split` of j's supporters: (poor money, rest utility, poor (class, count)) or None.
+
+        The poor classes are listed in tracked runs only (their bounds need them).
+        """
         if self.floats:
             return self.split_approvals(j, need)
         rows = self.classes(j)
@@ -391,13 +394,17 @@ class _Run:
         else:
             voters = sum(members.values()) - sum(map(members.__getitem__, order[:poor]))
             if self.consistent(order, poor, need - paid, voters):
-                return paid, voters * self.engine.unit[j], [(c, members[c]) for c in order[:poor]]
+                return paid, voters * self.engine.unit[j], self.poor(order[:poor], members)
         order.sort(key=lambda c: (value[c] * lift[epoch[c]], c))
         found = _walk(order, members, need, self.engine.unit[j], self.money)
         if found is None:
             return None
         paid, weight, poor = found
-        return paid, weight, [(c, members[c]) for c in order[:poor]]
+        return paid, weight, self.poor(order[:poor], members)
+
+    def poor(self, classes: list[int], members: Mapping[int, int]) -> list[tuple[int, int]]:
+        """(class, count) of the poor classes, which only a tracked run needs."""
+        return [(c, members[c]) for c in classes] if self.tracker else []
 
     def consistent(self, order: list[int], poor: int, rest: int, voters: int) -> bool:
         """Whether order[:poor] hold less money than the share they imply, and the others not.
