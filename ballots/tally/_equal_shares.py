@@ -5,6 +5,13 @@ the same money left form a budget class. Money is kept as integer numerators ove
 denominator per run (rescaled when a price needs it), so that sorting and comparing never
 builds a `Fraction`; prices are exact `Fraction`s.
 
+With approval ballots, each class also keeps its money correctly rounded to a float. Floats
+only propose: they sort a project's classes, guess which supporters are too poor to pay the
+share, and rule out projects whose supporters certainly hold less than the cost (with a
+relative margin far above the rounding error). Every price is then computed and checked
+exactly (`_Run.split_approvals`), so floats never decide anything; they spare the exact work
+for the supporters who can pay the share, usually most of them.
+
 A run may carry a `Tracker` that certifies the following Add1 steps (voter budget b + s, b + 2s,
 ... up to a horizon b + Hs, s being the step) which give the same sequence of winners. Along a
 fixed sequence of winners, money left only grows and prices only fall as b grows. Each budget
@@ -26,18 +33,27 @@ certain; a later run resumes from it by buying those projects again at its own v
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import operator
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import repeat
-from typing import Final
+from itertools import chain, repeat
+from typing import Any, Final, TypeAlias
 
 from ballots.tally.model import Ballot, Project, only_approvals
 
 _DEAD: Final = -1
+
+_TINY: Final = 1e-290
+"""Approximations are compared by relative error only above this (normal floats, < 2^-53)."""
+_MARGIN: Final = 1e-12
+"""Relative distance beyond which approximate money is certainly on the same side."""
+
+Row: TypeAlias = tuple[Any, int, int, int]
+"""A budget class among a project's supporters: (sort key, class, weight, count)."""
 
 
 @dataclass(frozen=True)
@@ -150,16 +166,23 @@ class Engine:
             for j, w in mapped:
                 self.supporters[j].append((k, w))
         self.approvals_only = weights == {1}
+        # Per project, a getter of its approvers' classes, one per voter (a ballot repeated by
+        # its multiplicity), ending with the sentinel so that it always returns a tuple.
+        self.sentinel = len(self.ballot_items)
+        """A ballot index past the last, whose class is always dead."""
+        self.approvers = [[k for k, _ in sup] for sup in self.supporters]
         self.gatherers = [
-            operator.itemgetter(*[k for k, _ in sup for _ in range(self.multiplicity[k])], -1)
+            operator.itemgetter(
+                *[k for k, _ in sup for _ in range(self.multiplicity[k])], self.sentinel
+            )
             for sup in (self.supporters if self.approvals_only else ())
         ]
-        neighbours: list[set[int]] = [set() for _ in funded]
-        for mapped in self.ballot_items:
-            named = [j for j, _ in mapped]
-            for j in named:
-                neighbours[j].update(named)
-        self.neighbours = [sorted(n - {j}) for j, n in enumerate(neighbours)]
+        named = [[j for j, _ in mapped] for mapped in self.ballot_items]
+        self.neighbours = [
+            sorted(set(chain.from_iterable(map(named.__getitem__, ks))) - {j})
+            for j, ks in enumerate(self.approvers)
+        ]
+        """Per project, the projects that share a supporter with it (their prices change)."""
 
     @property
     def funded_count(self) -> int:
@@ -213,11 +236,14 @@ class _Run:
         # Every voter's money grows by `step_size` per step: the slope every bound starts from.
         start_slope = step_size * self.denominator if tracker else 0
         self.value = [voter_budget.numerator]
+        self.approx = [_approximate(voter_budget.numerator, self.denominator)]
+        self.floats = engine.approvals_only and self.approx[0] < math.inf
+        """Whether prices are found with float approximations (then checked exactly)."""
         self.upper = [start_slope]
         self.lower = [start_slope]
         self.epoch = [0]
         self.lift = [1]
-        self.class_of = [0] * len(engine.ballot_items)
+        self.class_of = [0] * len(engine.ballot_items) + [_DEAD]  # the sentinel's class last
         self.members: list[dict[int, int]] = [{} for _ in range(engine.funded_count)]
         self.price_value: list[Fraction] = [Fraction(0)] * engine.funded_count
         self.price_slope: list[Fraction] = [Fraction(0)] * engine.funded_count
@@ -245,20 +271,18 @@ class _Run:
 
     def select(self) -> tuple[int, ...]:
         engine, tracker = self.engine, self.tracker
-        heap = [
-            (Fraction(0), engine.rank[j], j) for j in range(engine.funded_count) if self.open[j]
-        ]
+        # (price as a float, price, rank, project): the float, correctly rounded, orders
+        # unequal floats like the prices; only equal floats compare the exact prices. Every
+        # open project is stale at first: price them all before the first pop.
+        heap: list[tuple[float, Fraction, int, int]] = []
+        for j in range(engine.funded_count):
+            if self.open[j]:
+                self.reprice(j, heap)
         heapq.heapify(heap)
         while heap:
-            _, rank, j = heapq.heappop(heap)
+            j = heapq.heappop(heap)[3]
             if self.dirty[j]:
-                if self.price(j):
-                    self.dirty[j] = False
-                    heapq.heappush(heap, (self.price_value[j], rank, j))
-                else:
-                    self.open[j] = False
-                    if tracker is not None:
-                        tracker.drop(j)
+                self.reprice(j, heap)
                 continue
             ceiling = Fraction(0)
             if tracker is not None:
@@ -270,15 +294,30 @@ class _Run:
                 tracker.bought(j)
         return (*self.engine.free, *self.bought)
 
+    def reprice(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
+        """Price a stale project and push it back, or drop it if it is unaffordable."""
+        if self.price(j):
+            self.dirty[j] = False
+            price = self.price_value[j]
+            key = _approximate(price.numerator, price.denominator)
+            heapq.heappush(heap, (key, price, self.engine.rank[j], j))
+        else:
+            self.open[j] = False
+            if self.tracker is not None:
+                self.tracker.drop(j)
+
     def gather(self, j: int) -> dict[int, int]:
-        """Count j's supporters per (class, weight), keyed class·scale + weight."""
-        scale = self.engine.scale
+        """Count j's living supporters per budget class (approvals) or per (class, weight).
+
+        Approval ballots are keyed by class; weighted ballots by class·scale + weight.
+        """
         class_of = self.class_of
         if self.engine.approvals_only:
             counts = Counter(self.engine.gatherers[j](class_of))
-            counts[class_of[-1]] -= 1
-            self.members[j] = {c * scale + 1: n for c, n in counts.items() if c != _DEAD and n}
-            return self.members[j]
+            counts.pop(_DEAD, None)  # the dead, and the sentinel
+            self.members[j] = counts
+            return counts
+        scale = self.engine.scale
         multiplicity = self.engine.multiplicity
         members: dict[int, int] = {}
         for k, w in self.engine.supporters[j]:
@@ -289,47 +328,125 @@ class _Run:
         self.members[j] = members
         return members
 
-    def classes(self, j: int, horizon: int = 0) -> list[tuple[int, int, int, int, int]]:
-        """(sort key, money, class, weight, count) for j's supporters, sorted by money/weight.
+    def entries(self, j: int) -> list[tuple[int, int, int]]:
+        """(class, weight, count) for j's living supporters, as last gathered."""
+        if self.engine.approvals_only:
+            return list(zip(self.members[j], repeat(1), self.members[j].values()))
+        scale = self.engine.scale
+        return [(*divmod(key, scale), n) for key, n in self.members[j].items()]
+
+    def money(self, c: int) -> int:
+        """Class c's money, as a numerator over the current denominator."""
+        return self.value[c] * self.lift[self.epoch[c]]
+
+    def classes(self, j: int, horizon: int = 0) -> list[Row]:
+        """(sort key, class, weight, count) for j's supporters, sorted by exact money/weight.
 
         Money is in the current denominator; with a horizon, the lower bound at b + horizon.
         """
-        scale, factor = self.engine.scale, self.engine.sort_factor
+        factor = self.engine.sort_factor
         value, lower, epoch, lift = self.value, self.lower, self.epoch, self.lift
-        if self.engine.approvals_only and not horizon:
-            rows = [
-                (money, money, c, 1, count)
-                for key, count in self.members[j].items()
-                for c in (key >> 1,)
-                for money in (value[c] * lift[epoch[c]],)
-            ]
-            rows.sort()
-            return rows
-        rows = []
-        for key, count in self.members[j].items():
-            c, w = divmod(key, scale)
-            money = (value[c] + lower[c] * horizon if horizon else value[c]) * lift[epoch[c]]
-            rows.append((money * factor[w], money, c, w, count))
+        rows: list[Row] = []
+        for c, w, count in self.entries(j):
+            money = (value[c] + lower[c] * horizon) * lift[epoch[c]]
+            rows.append(((money * factor[w], money, c, w), c, w, count))
         rows.sort()
         return rows
+
+    def split(self, j: int, need: int) -> tuple[int, int, list[tuple[int, int]]] | None:
+        """`_split` of j's supporters: (poor money, rest utility, poor (class, count)) or None.
+
+        The poor classes are listed in tracked runs only (their bounds need them).
+        """
+        if self.floats:
+            return self.split_approvals(j, need)
+        rows = self.classes(j)
+        found = _split(rows, need, self.engine.unit[j], self.money)
+        if found is None:
+            return None
+        paid, weight, poor = found
+        return paid, weight, [(c, count) for _, c, _, count in rows[:poor]]
+
+    def split_approvals(self, j: int, need: int) -> tuple[int, int, list[tuple[int, int]]] | None:
+        """`split` for approval ballots: found with floats, checked exactly.
+
+        The classes are sorted by their approximations (`_approximate`) and `_split`'s walk runs
+        in floats; that only proposes a set P of poor classes. Exactly: the share
+        s = (need - money of P) / (denominator · voters outside P) is j's price per voter if
+        every class in P has money < s and every other class money >= s (then the supporters
+        pay exactly `need` at s and less below it). Approximations and float(s) are within a
+        relative 2^-53 of the exact values, so a class whose approximation is more than a
+        relative 1e-12 away from float(s) is on the side the floats put it; the few closer
+        ones are compared exactly. If a check fails, the classes are sorted exactly and
+        walked exactly.
+        """
+        members = self.members[j]
+        approx = self.approx
+        order = sorted(members, key=approx.__getitem__)
+        poor = _walk_approximately(order, members, approx, self.engine.cost[j])
+        if poor == len(order) and _certainly_short(members, approx, self.engine.cost[j]):
+            return None
+        value, epoch, lift = self.value, self.epoch, self.lift
+        paid = _exact_money(order[:poor], members, value, epoch, lift)
+        if poor == len(order):
+            if paid < need:
+                return None
+        else:
+            voters = sum(members.values()) - sum(map(members.__getitem__, order[:poor]))
+            if self.consistent(order, poor, need - paid, voters):
+                return paid, voters * self.engine.unit[j], self.poor(order[:poor], members)
+        order.sort(key=lambda c: (value[c] * lift[epoch[c]], c))
+        found = _walk(order, members, need, self.engine.unit[j], self.money)
+        if found is None:
+            return None
+        paid, weight, poor = found
+        return paid, weight, self.poor(order[:poor], members)
+
+    def poor(self, classes: list[int], members: Mapping[int, int]) -> list[tuple[int, int]]:
+        """(class, count) of the poor classes, which only a tracked run needs."""
+        return [(c, members[c]) for c in classes] if self.tracker else []
+
+    def consistent(self, order: list[int], poor: int, rest: int, voters: int) -> bool:
+        """Whether order[:poor] hold less money than the share they imply, and the others not.
+
+        The share is rest / (denominator · voters), `rest` being need minus the money of
+        order[:poor] and `voters` how many supporters are outside them.
+        """
+        share = _approximate(rest, self.denominator * voters)
+        if not _TINY < share < math.inf:
+            return False
+        low, high = share * (1 - _MARGIN), share * (1 + _MARGIN)
+        approx, money = self.approx, self.money
+        for c in reversed(order[:poor]):
+            if approx[c] < low:
+                break
+            if money(c) * voters >= rest:
+                return False
+        for c in itertools.islice(order, poor, None):
+            if approx[c] > high:
+                break
+            if money(c) * voters < rest:
+                return False
+        return True
 
     def price(self, j: int) -> bool:
         """Price j per unit of utility, with a lower bound's slope; False if unaffordable."""
         engine, tracker = self.engine, self.tracker
         need = engine.cost[j] * self.denominator
         self.gather(j)
-        rows = self.classes(j)
-        money = sum(count * money_c for _, money_c, _, _, count in rows)
+        found = self.split(j, need)
         upper, epoch, lift = self.upper, self.epoch, self.lift
-        if money < need:
+        if found is None:
             if tracker:
-                rise = sum(count * upper[c] * lift[epoch[c]] for _, _, c, _, count in rows)
+                entries = self.entries(j)
+                money = sum(count * self.money(c) for c, _, count in entries)
+                rise = sum(count * upper[c] * lift[epoch[c]] for c, _, count in entries)
                 tracker.require(need - money, -rise, strict=True)
             return False
-        paid, weight, poor = _split(rows, need, engine.unit[j])
+        paid, weight, poor = found
         self.price_value[j] = Fraction(need - paid, self.denominator * weight)
         if tracker:
-            rise = sum(count * upper[c] * lift[epoch[c]] for _, _, c, _, count in rows[:poor])
+            rise = sum(count * upper[c] * lift[epoch[c]] for c, count in poor)
             self.price_slope[j] = Fraction(-rise, self.denominator * weight)
         return True
 
@@ -338,18 +455,26 @@ class _Run:
         assert self.tracker is not None
         horizon = self.tracker.reach
         need = self.engine.cost[j] * self.denominator
-        paid, weight, _ = _split(self.classes(j, horizon), need, self.engine.unit[j])
+        value, lower, epoch, lift = self.value, self.lower, self.epoch, self.lift
+        found = _split(
+            self.classes(j, horizon),
+            need,
+            self.engine.unit[j],
+            lambda c: (value[c] + lower[c] * horizon) * lift[epoch[c]],
+        )
+        assert found is not None, "the lower money bounds cannot pay for a purchase"
+        paid, weight, _ = found
         at_horizon = Fraction(need - paid, self.denominator * weight)
         return (at_horizon - self.price_value[j]) / horizon
 
     def require_cheapest(
-        self, j: int, ceiling: Fraction, heap: list[tuple[Fraction, int, int]]
+        self, j: int, ceiling: Fraction, heap: list[tuple[float, Fraction, int, int]]
     ) -> None:
         """Record that j stays cheaper than every other open project (stale prices: bounds)."""
         assert self.tracker is not None
         rank = self.engine.rank
         price = self.price_value[j]
-        for _, _, q in heap:
+        for _, _, _, q in heap:
             self.tracker.require(
                 self.price_value[q] - price,
                 self.price_slope[q] - ceiling,
@@ -358,15 +483,58 @@ class _Run:
 
     def buy(self, j: int, ceiling: Fraction) -> None:
         """Charge j's supporters, move them to new budget classes, mark neighbours stale."""
-        engine, tracker = self.engine, self.tracker
+        engine = self.engine
         unit = engine.unit[j]
         price = self.price_value[j]
         self.rescale(
             price.denominator
             // math.gcd(price.denominator, price.numerator * unit * self.denominator)
         )
+        share = price.numerator * unit * self.denominator // price.denominator
+        if self.tracker is None and self.floats:
+            self.charge_approvals(j, share)
+        else:
+            self.charge(j, share, ceiling)
+        self.open[j] = False
+        dirty = self.dirty
+        for q in engine.neighbours[j]:
+            dirty[q] = True
+
+    def charge_approvals(self, j: int, share: int) -> None:
+        """Untracked run, approval ballots: every class of j's supporters pays `share` or all.
+
+        A class that keeps money becomes a new class (its money is known exactly); one that
+        pays all it has is dead.
+        """
+        members = list(self.members[j])
+        value, epoch, lift = self.value, self.epoch, self.lift
+        left = [value[c] * lift[epoch[c]] - share for c in members]
+        kept = [money for money in left if money > 0]
+        first = len(value)
+        new = iter(range(first, first + len(kept)))
+        moved = {c: next(new) for c, money in zip(members, left, strict=True) if money > 0}
+        value.extend(kept)
         denominator = self.denominator
-        share = price.numerator * unit * denominator // price.denominator
+        # Money only falls, and the voter budget's float is finite (`floats`): no overflow.
+        self.approx.extend([max(money / denominator, _TINY) for money in kept])
+        epoch.extend(repeat(len(lift) - 1, len(kept)))
+        self.upper.extend(repeat(0, len(kept)))
+        self.lower.extend(repeat(0, len(kept)))
+        class_of = self.class_of
+        dead = moved.get
+        for k in self.engine.approvers[j]:
+            class_of[k] = dead(class_of[k], _DEAD)
+
+    def charge(self, j: int, share: int, ceiling: Fraction) -> None:
+        """Charge j's supporters `share` per weight (or all they have), with the bounds' slopes.
+
+        Upper bound: its slope falls by the price's slope times the utility (exact for who pays
+        a share); for who pays all, the chord of max(0, money) over the horizon. Lower bound:
+        the ceiling's slope times the utility, or zero for who pays all.
+        """
+        engine, tracker = self.engine, self.tracker
+        unit = engine.unit[j]
+        denominator = self.denominator
         slope_num, slope_den = self.price_slope[j].as_integer_ratio()
         ceiling_num, ceiling_den = ceiling.as_integer_ratio()
         value, upper_of, lower_of, epoch, lift = (
@@ -376,9 +544,10 @@ class _Run:
             self.epoch,
             self.lift,
         )
+        scale = engine.scale
         moved: dict[int, int] = {}
-        for key in self.members[j]:
-            c, w = divmod(key, engine.scale)
+        for c, w, _ in self.entries(j):
+            key = c * scale + w
             raise_to_now = lift[epoch[c]]
             left = value[c] * raise_to_now - share * w
             if tracker is None:
@@ -393,21 +562,17 @@ class _Run:
             else:
                 lower = lower_of[c] * raise_to_now + (-ceiling_num * utility) // ceiling_den
                 moved[key] = self.new_class(left, upper, lower)
-        self.open[j] = False
-        scale = engine.scale
         class_of = self.class_of
         for k, w in engine.supporters[j]:
             c = class_of[k]
             if c != _DEAD:
                 class_of[k] = moved[c * scale + w]
-        dirty = self.dirty
-        for q in engine.neighbours[j]:
-            dirty[q] = True
 
     def new_class(self, value: int, upper: int, lower: int) -> int:
         if not value and not upper:
             return _DEAD
         self.value.append(value)
+        self.approx.append(_approximate(value, self.denominator))
         self.upper.append(upper)
         self.lower.append(lower)
         self.epoch.append(len(self.lift) - 1)
@@ -423,18 +588,90 @@ class _Run:
 
 
 def _split(
-    rows: list[tuple[int, int, int, int, int]], need: int, unit: int
-) -> tuple[int, int, int]:
+    rows: list[Row], need: int, unit: int, money: Callable[[int], int]
+) -> tuple[int, int, int] | None:
     """For sorted classes: (money of the poor, utility of the rest, number of poor classes).
 
     The price per unit of utility is (need - poor money) / (denominator · rest utility); a class
-    is poor when its money is below what it would pay at that price.
+    is poor when its money is below what it would pay at that price. None when the supporters
+    cannot pay `need` at all: only then does the walk pass every class (if it stopped at a class
+    that can pay the price, every later class could too, and they would pay `need` in total).
+    Only the poor classes and the first class that can pay are asked for their exact money.
     """
-    weight = sum(w * count for _, _, _, w, count in rows) * unit
+    weight = sum(w * count for _, _, w, count in rows) * unit
     paid = 0
-    for position, (_, money, _, w, count) in enumerate(rows):
-        if (need - paid) * unit * w <= money * weight:
+    for position, (_, c, w, count) in enumerate(rows):
+        money_c = money(c)
+        if (need - paid) * unit * w <= money_c * weight:
             return paid, weight, position
-        paid += count * money
+        paid += count * money_c
         weight -= count * w * unit
-    raise AssertionError("priced a project its supporters cannot pay for")
+    return None
+
+
+def _approximate(numerator: int, denominator: int) -> float:
+    """numerator / denominator (>= 0) as a float: a non-decreasing function of the fraction.
+
+    int / int is correctly rounded; a positive fraction is never 0.0, a huge one is inf.
+    """
+    if numerator <= 0:
+        return 0.0
+    try:
+        return max(numerator / denominator, _TINY)
+    except OverflowError:
+        return math.inf
+
+
+def _certainly_short(counts: Mapping[int, int], approx: Sequence[float], cost: int) -> bool:
+    """Whether the classes certainly hold less than `cost` (approximate money, money units).
+
+    fsum is correctly rounded, so the float total is within a few 2^-53 of the exact total
+    (approximations of less than _TINY are rounded up, which only overstates it).
+    """
+    holdings = map(operator.mul, map(approx.__getitem__, counts), counts.values())
+    return math.fsum(holdings) < cost * (1 - _MARGIN)
+
+
+def _walk_approximately(
+    order: list[int], counts: Mapping[int, int], approx: Sequence[float], cost: int
+) -> int:
+    """`_walk` in floats, on approximate money (in money units): how many classes are poor."""
+    rest = float(cost)
+    voters = sum(counts.values())
+    for position, c in enumerate(order):
+        money = approx[c]
+        if rest <= money * voters:
+            return position
+        count = counts[c]
+        rest -= count * money
+        voters -= count
+    return len(order)
+
+
+def _exact_money(
+    classes: list[int],
+    counts: Mapping[int, int],
+    value: Sequence[int],
+    epoch: Sequence[int],
+    lift: Sequence[int],
+) -> int:
+    """The money of `classes` (each times its count), over the current denominator."""
+    numbers = map(operator.mul, map(counts.__getitem__, classes), map(value.__getitem__, classes))
+    lifts = map(lift.__getitem__, map(epoch.__getitem__, classes))
+    return sum(map(operator.mul, numbers, lifts))
+
+
+def _walk(
+    order: list[int], counts: Mapping[int, int], need: int, unit: int, money: Callable[[int], int]
+) -> tuple[int, int, int] | None:
+    """`_split` for approval ballots (weight 1): classes in `order`, counts apart."""
+    weight = sum(counts.values()) * unit
+    paid = 0
+    for position, c in enumerate(order):
+        money_c = money(c)
+        if (need - paid) * unit <= money_c * weight:
+            return paid, weight, position
+        count = counts[c]
+        paid += count * money_c
+        weight -= count * unit
+    return None

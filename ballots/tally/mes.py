@@ -30,9 +30,11 @@ only fall with b, and each decision of the run is bounded by affine functions of
 search jumps past them. A run also certifies its first purchases for some steps further, so the
 next run replays those without pricing their competitors. Where certificates skip nothing (the
 outcome changes at almost every step, as in Warszawa 2020), runs go plainly one step at a time
-for a while. Every outcome is computed exactly, and the result is that of stepping one unit at
-a time (tests check this against plain stepping). Like pabutools' `exhaustion_by_budget_increase`,
-the search gives up, keeping the last outcome, once b would pass B·(n+1)/n.
+for a while (4 steps, doubling up to 32 while the certified runs in between keep skipping
+nothing; a tracked run costs about two and a half plain ones). Every outcome is computed
+exactly, and the result is that of stepping one unit at a time (tests check this against plain
+stepping). Like pabutools' `exhaustion_by_budget_increase`, the search gives up, keeping the
+last outcome, once b would pass B·(n+1)/n.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ _REACH: Final = 16
 _MIN_PAYOFF: Final = Fraction(1, 4)
 """Below this running mean of steps skipped per certified run, step plainly for a while."""
 _PLAIN_STEPS: Final = 4
+"""The first stretch of plain steps; it doubles while certificates keep skipping nothing."""
+_MAX_PLAIN_STEPS: Final = 32
 
 
 @dataclass(frozen=True)
@@ -216,8 +220,9 @@ def _add1(
     certificate: Certificate | None = None
     step = 0
     reach = _REACH
-    payoff = Fraction(1)
+    payoff = Fraction(1, 2)  # so that three certified runs that skip nothing are enough
     untracked_left = 0
+    stretch = _PLAIN_STEPS
     runs = 0
     while step <= last_step:
         runs += 1
@@ -240,10 +245,13 @@ def _add1(
             return engine.names(outcome), start + step * step_size, runs
         if certificate is not None:
             payoff = (3 * payoff + certified - step) / 4
+            if certified > step:
+                stretch = _PLAIN_STEPS
             if payoff < _MIN_PAYOFF:
                 # Certificates that skip (almost) nothing cost extra work for no gain: step
                 # plainly for a while (each plain run is exact too), then certify again.
-                untracked_left = _PLAIN_STEPS
+                untracked_left = stretch
+                stretch = min(2 * stretch, _MAX_PLAIN_STEPS)
                 certificate = None
             reach = 2 * reach if certified == step + horizon else max(_REACH, certified - step)
         previous = outcome

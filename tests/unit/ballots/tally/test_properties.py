@@ -203,3 +203,43 @@ def test_fast_add1_equals_one_unit_stepping_on_larger_instances(
     test_fast_add1_equals_one_unit_stepping.hypothesis.inner_test(  # type: ignore[attr-defined]
         election, utilities, tie_break, nostop
     )
+
+
+@given(
+    elections(cumulative=False),
+    st.sampled_from(["cost", "cardinality"]),
+    st.integers(0, 40),
+    st.integers(-3, 3),
+)
+def test_a_wrong_float_guess_of_the_poor_is_caught(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    extra: int,
+    error: int,
+) -> None:
+    """Floats only propose who cannot pay the share: a wrong proposal still gives exact MES."""
+    from ballots.tally import _equal_shares
+
+    projects, budget, ballots = election
+    if not ballots:
+        return
+    voter_budget = Fraction(budget, len(ballots)) + extra
+    ranks = TieBreak("lexico").ranks(projects)
+    walk = _equal_shares._walk_approximately
+
+    def wrong(*args: object) -> int:
+        poor: int = walk(*args)  # type: ignore[arg-type]
+        return min(max(poor + error, 0), len(args[0]))  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_equal_shares, "_walk_approximately", wrong)
+        patch.setattr(_equal_shares, "_certainly_short", lambda *_: False)
+        fast = equal_shares_fixed(projects, ballots, ranks, voter_budget, utilities=utilities)
+        add1 = equal_shares(
+            projects, budget, ballots, ranks, utilities=utilities, completion="add1"
+        )
+    purchases = equal_shares_purchases(projects, ballots, ranks, voter_budget, utilities=utilities)
+    assert fast == tuple(p.project_id for p in purchases)
+    assert add1 == equal_shares(
+        projects, budget, ballots, ranks, utilities=utilities, completion="add1"
+    )
