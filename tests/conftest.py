@@ -15,9 +15,8 @@ from service.app import create_app
 from service.config import Settings
 from tests.support.asgi import running_app
 from tests.support.database import (
-    create_test_database,
-    drop_test_database,
     ensure_template,
+    fresh_database,
     server_url_from_env,
     start_embedded_server,
     with_database,
@@ -53,21 +52,15 @@ async def template_database(database_server: str) -> str:
 @pytest.fixture
 async def database_url(database_server: str, template_database: str) -> AsyncIterator[str]:
     """A fresh, migrated database for one test."""
-    url = await create_test_database(database_server, template_database)
-    try:
+    async with fresh_database(database_server, template_database) as url:
         yield url
-    finally:
-        await drop_test_database(database_server, url)
 
 
 @pytest.fixture
 async def empty_database_url(database_server: str) -> AsyncIterator[str]:
     """A fresh database with no migrations applied."""
-    url = await create_test_database(database_server, None)
-    try:
+    async with fresh_database(database_server, None) as url:
         yield url
-    finally:
-        await drop_test_database(database_server, url)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tests.browser.support import (
     mark_scriptless,
     require_chromium,
 )
-from tests.support.database import create_test_database, drop_test_database
+from tests.support.database import fresh_database
 from tests.support.oidc_provider import CLIENT_ID, client_secret, running_provider
 from tests.support.process import civica_env, free_port, start_civica, wait_until_healthy
 
@@ -38,11 +38,8 @@ class Server:
 
 @pytest.fixture(scope="session")
 async def browser_database_url(database_server: str, template_database: str) -> AsyncIterator[str]:
-    url = await create_test_database(database_server, template_database)
-    try:
+    async with fresh_database(database_server, template_database) as url:
         yield url
-    finally:
-        await drop_test_database(database_server, url)
 
 
 @contextmanager
@@ -100,11 +97,8 @@ class OidcServer:
 
 @pytest.fixture(scope="session")
 async def oidc_database_url(database_server: str, template_database: str) -> AsyncIterator[str]:
-    url = await create_test_database(database_server, template_database)
-    try:
+    async with fresh_database(database_server, template_database) as url:
         yield url
-    finally:
-        await drop_test_database(database_server, url)
 
 
 @pytest.fixture(scope="session")

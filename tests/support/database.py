@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -85,3 +87,13 @@ async def drop_test_database(server_url: str, url: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def fresh_database(server_url: str, template: str | None) -> AsyncIterator[str]:
+    """A new database for the duration of the block, dropped afterwards."""
+    url = await create_test_database(server_url, template)
+    try:
+        yield url
+    finally:
+        await drop_test_database(server_url, url)
