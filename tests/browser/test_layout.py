@@ -114,6 +114,11 @@ async def test_without_the_preference_buttons_do_move(page: Page) -> None:
 async def test_the_receipt_prints_on_its_own(page: Page, server: Server) -> None:
     await open_receipt_sample(page, server)
     await assert_accessible(page)
+    await assert_receipt_prints_alone(page)
+
+
+async def assert_receipt_prints_alone(page: Page, name: str = "receipt-print") -> None:
+    """In print, only the receipt: unsplit, black on white, its codes wrapped, one A4 page."""
     display = "selector => getComputedStyle(document.querySelector(selector)).display"
     hidden_in_print = [".site-header nav", ".site-footer", "main form", ".no-print", ".skip-link"]
     await page.emulate_media(media="screen")
@@ -142,7 +147,7 @@ async def test_the_receipt_prints_on_its_own(page: Page, server: Server) -> None
     )
     assert overflowing == 0, "a receipt code runs off the printed page"
     if javascript_enabled(page):
-        await screenshot(page, "receipt-print")
+        await screenshot(page, name)
         pdf = await page.pdf(format="A4")
         assert pdf.startswith(b"%PDF")
         pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")

@@ -18,6 +18,7 @@ from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import Server
 from tests.browser.journeys import database, mode, sign_in_for_tests, wait_for_checkpoint
 from tests.browser.support import evaluate, javascript_enabled, screenshot
+from tests.browser.test_layout import NO_HORIZONTAL_SCROLL, assert_receipt_prints_alone
 from tests.support.voting import PotSpec, make_voting_cycle
 
 pytestmark = pytest.mark.browser
@@ -274,3 +275,22 @@ async def test_the_opp_two_scope_vote(page: Page, opp_cycle: str) -> None:
         page.get_by_role("main").get_by_role("link", name=re.compile("^Vote in"))
     ).to_have_count(0)
     await assert_accessible(page)
+
+
+@pytest.mark.context(viewport={"width": 320, "height": 640})
+async def test_a_vote_at_320_css_pixels_and_the_real_receipt_prints(
+    page: Page, ballots_cycle: str
+) -> None:
+    """400% zoom (320 CSS px): the ballot, the review and the receipt never scroll sideways;
+    the receipt the service issued prints on its own."""
+    await open_ballot(page, ballots_cycle, "Approval", "narrow")
+    assert await evaluate(page, NO_HORIZONTAL_SCROLL), "the ballot scrolls sideways at 320 px"
+    await page.get_by_role("group", name="Projects").get_by_role("checkbox").first.check()
+    await page.get_by_role("button", name="Review my choices").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Check your ballot")
+    assert await evaluate(page, NO_HORIZONTAL_SCROLL), "the review scrolls sideways at 320 px"
+    await page.get_by_role("button", name="Cast my ballot").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Your ballot is cast")
+    assert await evaluate(page, NO_HORIZONTAL_SCROLL), "the receipt scrolls sideways at 320 px"
+    await assert_accessible(page)
+    await assert_receipt_prints_alone(page, "receipt-print-real")
