@@ -177,6 +177,14 @@ class Engine:
             )
             for sup in (self.supporters if self.approvals_only else ())
         ]
+        self.initial_members: list[dict[int, int]] = []
+        """Per project, `_Run.gather` before any purchase: every voter is in class 0."""
+        for sup in self.supporters:
+            initial: dict[int, int] = {}
+            for k, w in sup:
+                key = w if not self.approvals_only else 0
+                initial[key] = initial.get(key, 0) + self.multiplicity[k]
+            self.initial_members.append(initial)
         named = [[j for j, _ in mapped] for mapped in self.ballot_items]
         self.neighbours = [
             sorted(set(chain.from_iterable(map(named.__getitem__, ks))) - {j})
@@ -250,6 +258,8 @@ class _Run:
         self.dirty = [True] * engine.funded_count
         self.open = [True] * engine.funded_count
         self.bought: list[int] = []
+        self.pristine = True
+        """Whether no purchase has moved a voter yet (all are in class 0)."""
 
     def replay(self, resume: Certificate) -> None:
         """Buy the purchases `resume` certifies at this step, in order, without a race."""
@@ -311,6 +321,9 @@ class _Run:
 
         Approval ballots are keyed by class; weighted ballots by class·scale + weight.
         """
+        if self.pristine:
+            self.members[j] = self.engine.initial_members[j]
+            return self.members[j]
         class_of = self.class_of
         if self.engine.approvals_only:
             counts = Counter(self.engine.gatherers[j](class_of))
@@ -483,6 +496,7 @@ class _Run:
 
     def buy(self, j: int, ceiling: Fraction) -> None:
         """Charge j's supporters, move them to new budget classes, mark neighbours stale."""
+        self.pristine = False
         engine = self.engine
         unit = engine.unit[j]
         price = self.price_value[j]
