@@ -39,7 +39,7 @@ from service.citizens import current_citizen
 from service.forms import Form, read_form
 from service.i18n import N_, gettext_for, translate_error, translate_message
 from service.routes.common import cycle_or_404
-from service.sessions import current_session
+from service.sessions import Session, current_session
 from service.templating import render
 from service.workflows import voting
 from verification import repository as roll
@@ -264,26 +264,66 @@ async def show_running_total(
     return render(request, "ballots/_running_total.html", context)
 
 
-async def show_review(
-    request: Request, resolve: VoterResolver, channel: Channel, prefix: str
+@dataclass(frozen=True)
+class _SubmittedBallot:
+    """A ballot form that was sent and reads as a valid ballot, with what it was sent for."""
+
+    cycle: Cycle
+    scope: Scope
+    spec: ScopeSpec
+    voter: Voter
+    form: Form
+    selections: dict[int, int]
+    session: Session
+
+    @property
+    def setup(self) -> tuple[Cycle, Scope, ScopeSpec, Voter]:
+        return self.cycle, self.scope, self.spec, self.voter
+
+
+def _ballot_again(
+    request: Request,
+    setup: tuple[Cycle, Scope, ScopeSpec, Voter],
+    selections: dict[int, int],
+    problem: str,
 ) -> Response:
+    """The ballot page again, the choices kept and the problem next to the form."""
+    cycle, scope, spec, voter = setup
+    context = _ballot_context(
+        request, cycle, scope, spec, selections, {_error_field(spec): problem}, voter
+    )
+    return render(request, "ballots/ballot.html", context, status_code=422)
+
+
+async def _read_submitted_ballot(
+    request: Request, resolve: VoterResolver, channel: Channel, prefix: str
+) -> _SubmittedBallot | Response:
+    """The review and the cast both start here: who votes where, and the choices sent."""
     found = await _ballot_setup(request, resolve, channel, prefix)
     if isinstance(found, Response):
         return found
-    cycle, scope, spec, voter = found
     form = await read_form(request)
-    selections, problem = _read_choices(request, spec, form)
+    selections, problem = _read_choices(request, found[2], form)
     if problem is not None:
-        context = _ballot_context(
-            request, cycle, scope, spec, selections, {_error_field(spec): problem}, voter
-        )
-        return render(request, "ballots/ballot.html", context, status_code=422)
+        return _ballot_again(request, found, selections, problem)
     session = await current_session(request)
     assert session is not None
+    return _SubmittedBallot(*found, form, selections, session)
+
+
+async def show_review(
+    request: Request, resolve: VoterResolver, channel: Channel, prefix: str
+) -> Response:
+    ballot = await _read_submitted_ballot(request, resolve, channel, prefix)
+    if isinstance(ballot, Response):
+        return ballot
+    spec, selections = ballot.spec, ballot.selections
     token = mint_cast_token(
-        request.state.keys.session_key, session.token_hash, scope.id, selections
+        request.state.keys.session_key, ballot.session.token_hash, ballot.scope.id, selections
     )
-    context = _ballot_context(request, cycle, scope, spec, selections, {}, voter)
+    context = _ballot_context(
+        request, ballot.cycle, ballot.scope, spec, selections, {}, ballot.voter
+    )
     context["token"] = token
     context["chosen"] = [(p, selections[p.id]) for p in spec.projects if p.id in selections]
     context["change_query"] = urlencode(_choice_fields(spec, selections))
@@ -299,38 +339,26 @@ def _choice_fields(spec: ScopeSpec, selections: dict[int, int]) -> list[tuple[st
 async def do_cast(
     request: Request, resolve: VoterResolver, channel: Channel, prefix: str
 ) -> Response:
-    found = await _ballot_setup(request, resolve, channel, prefix)
-    if isinstance(found, Response):
-        return found
-    cycle, scope, spec, voter = found
-    form = await read_form(request)
-    selections, problem = _read_choices(request, spec, form)
-    if problem is not None:
-        context = _ballot_context(
-            request, cycle, scope, spec, selections, {_error_field(spec): problem}, voter
-        )
-        return render(request, "ballots/ballot.html", context, status_code=422)
-    session = await current_session(request)
-    assert session is not None
+    ballot = await _read_submitted_ballot(request, resolve, channel, prefix)
+    if isinstance(ballot, Response):
+        return ballot
+    cycle, scope, voter, form, selections = (
+        ballot.cycle,
+        ballot.scope,
+        ballot.voter,
+        ballot.form,
+        ballot.selections,
+    )
     try:
         nonce = check_cast_token(
             request.state.keys.session_key,
             form.get("token"),
-            session.token_hash,
+            ballot.session.token_hash,
             scope.id,
             selections,
         )
     except CastTokenInvalid as error:
-        context = _ballot_context(
-            request,
-            cycle,
-            scope,
-            spec,
-            selections,
-            {_error_field(spec): translate_error(request, error)},
-            voter,
-        )
-        return render(request, "ballots/ballot.html", context, status_code=422)
+        return _ballot_again(request, ballot.setup, selections, translate_error(request, error))
     try:
         result = await voting.cast_ballot(
             request.state.pool,
