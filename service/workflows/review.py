@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import asyncpg
@@ -52,6 +53,18 @@ def _check_open(cycle: Cycle, now: datetime, action: Action) -> None:
         )
 
 
+@asynccontextmanager
+async def _open_cycle(
+    pool: asyncpg.Pool, slug: str, action: Action, now: datetime | None
+) -> AsyncIterator[tuple[store.Connection, Cycle, datetime]]:
+    """One transaction on the cycle, shared-locked, after checking that `action` is open now."""
+    async with pool.acquire() as conn, conn.transaction():
+        cycle = await store.lock_cycle(conn, slug, exclusive=False)
+        moment = now or datetime.now(UTC)
+        _check_open(cycle, moment, action)
+        yield conn, cycle, moment
+
+
 def _project_snapshot(project: Project) -> dict[str, object]:
     return {
         "title": project.title,
@@ -76,10 +89,7 @@ async def review_proposal(
     if step not in REVIEW_STEPS:
         raise InvalidSettings([Problem("step", _("Choose a review step."))])
     kind = REVIEW_STEPS[step]
-    async with pool.acquire() as conn, conn.transaction():
-        cycle = await store.lock_cycle(conn, slug, exclusive=False)
-        moment = now or datetime.now(UTC)
-        _check_open(cycle, moment, Action.REVIEW_PROPOSAL)
+    async with _open_cycle(pool, slug, Action.REVIEW_PROPOSAL, now) as (conn, cycle, moment):
         before = await store.fetch_proposal(conn, cycle.id, proposal_id)
         after, text = _apply_step(before, step, reason)
         stored = await store.update_proposal_status(conn, before, after)
@@ -113,10 +123,7 @@ async def create_project(
     now: datetime | None = None,
 ) -> Project:
     """Make a costed project of one or more feasible proposals of the same scope."""
-    async with pool.acquire() as conn, conn.transaction():
-        cycle = await store.lock_cycle(conn, slug, exclusive=False)
-        moment = now or datetime.now(UTC)
-        _check_open(cycle, moment, Action.EDIT_PROJECTS)
+    async with _open_cycle(pool, slug, Action.EDIT_PROJECTS, now) as (conn, cycle, moment):
         await _validate_project(conn, cycle, draft)
         proposals = await store.fetch_proposals_by_ids(conn, cycle.id, proposal_ids)
         review.check_mergeable(proposals, draft.scope_id)
@@ -183,10 +190,7 @@ async def update_project(
     now: datetime | None = None,
 ) -> Project:
     """Change a project's text, area or cost (its scope stays) until the final list."""
-    async with pool.acquire() as conn, conn.transaction():
-        cycle = await store.lock_cycle(conn, slug, exclusive=False)
-        moment = now or datetime.now(UTC)
-        _check_open(cycle, moment, Action.EDIT_PROJECTS)
+    async with _open_cycle(pool, slug, Action.EDIT_PROJECTS, now) as (conn, cycle, moment):
         before = await store.fetch_project(conn, cycle.id, project_id)
         review.check_project_editable(before)
         draft = ProjectDraft(
@@ -228,10 +232,7 @@ async def add_proposals(
     now: datetime | None = None,
 ) -> Project:
     """Merge more feasible proposals into an existing project."""
-    async with pool.acquire() as conn, conn.transaction():
-        cycle = await store.lock_cycle(conn, slug, exclusive=False)
-        moment = now or datetime.now(UTC)
-        _check_open(cycle, moment, Action.EDIT_PROJECTS)
+    async with _open_cycle(pool, slug, Action.EDIT_PROJECTS, now) as (conn, cycle, moment):
         project = await store.fetch_project(conn, cycle.id, project_id)
         proposals = await store.fetch_proposals_by_ids(conn, cycle.id, proposal_ids)
         await _merge(conn, cycle, staff, proposals, project, moment)
@@ -265,10 +266,7 @@ async def withdraw_project(
     now: datetime | None = None,
 ) -> Project:
     """Take a project off the list, with a public reason."""
-    async with pool.acquire() as conn, conn.transaction():
-        cycle = await store.lock_cycle(conn, slug, exclusive=False)
-        moment = now or datetime.now(UTC)
-        _check_open(cycle, moment, Action.EDIT_PROJECTS)
+    async with _open_cycle(pool, slug, Action.EDIT_PROJECTS, now) as (conn, cycle, moment):
         before = await store.fetch_project(conn, cycle.id, project_id)
         after, text = review.withdraw_project(before, reason)
         stored = await store.update_project_status(conn, before, after)
@@ -346,10 +344,7 @@ async def answer_complaint(
     now: datetime | None = None,
 ) -> Complaint:
     """Answer a complaint publicly; the answer joins the history of what it was about."""
-    async with pool.acquire() as conn, conn.transaction():
-        cycle = await store.lock_cycle(conn, slug, exclusive=False)
-        moment = now or datetime.now(UTC)
-        _check_open(cycle, moment, Action.ANSWER_COMPLAINT)
+    async with _open_cycle(pool, slug, Action.ANSWER_COMPLAINT, now) as (conn, cycle, moment):
         before = await store.fetch_complaint(conn, cycle.id, complaint_id)
         answered = review.answer_complaint(before, answer, outcome, moment)
         stored = await store.store_complaint_answer(conn, answered, staff.id)
