@@ -302,8 +302,9 @@ async def _read_submitted_ballot(
     found = await _ballot_setup(request, resolve, channel, prefix)
     if isinstance(found, Response):
         return found
+    _cycle, _scope, spec, _voter = found
     form = await read_form(request)
-    selections, problem = _read_choices(request, found[2], form)
+    selections, problem = _read_choices(request, spec, form)
     if problem is not None:
         return _ballot_again(request, found, selections, problem)
     session = await current_session(request)
