@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from ballots.model import BallotSpec, BallotSpecError
 from proposals.errors import CycleFileInvalid, Problem
 from proposals.i18n import _
+from proposals.languages import normalise_language_tag
 from proposals.model import IDENTITY_PROVIDERS, CycleSettings, ScopeSettings
 from proposals.phases import DATED_PHASES, Schedule
 from proposals.tally_choice import TallyChoice, TallyChoiceError, tally_from_dict
@@ -33,6 +34,7 @@ CYCLE_KEYS = {
     "slug",
     "name",
     "description",
+    "language",
     "timezone",
     "reference_date",
     "project_cost_cap_cents",
@@ -67,8 +69,14 @@ class CycleDefinition:
     scopes: tuple[ScopeSettings, ...]
 
 
-def parse_cycle_file(text: str, *, json_format: bool = False) -> CycleDefinition:
-    """Parse and validate a cycle file; raise CycleFileInvalid listing every problem."""
+def parse_cycle_file(
+    text: str, *, json_format: bool = False, default_language: str = "en"
+) -> CycleDefinition:
+    """Parse and validate a cycle file; raise CycleFileInvalid listing every problem.
+
+    `default_language` is the content language of a file that declares none (the deployment's
+    default page language, for `civica load-cycle`).
+    """
     try:
         data = json.loads(text) if json_format else tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -77,7 +85,7 @@ def parse_cycle_file(text: str, *, json_format: bool = False) -> CycleDefinition
         raise CycleFileInvalid(
             [Problem(f"line {error.lineno}", _("Not valid JSON: {e}", e=error.msg))]
         ) from None
-    reader = _Reader(_key_lines(text) if not json_format else {})
+    reader = _Reader(_key_lines(text) if not json_format else {}, default_language)
     definition = reader.definition(data)
     if reader.problems or definition is None:
         raise CycleFileInvalid(reader.problems)
@@ -87,8 +95,9 @@ def parse_cycle_file(text: str, *, json_format: bool = False) -> CycleDefinition
 class _Reader:
     """Reads the parsed document, collecting problems rather than stopping at the first."""
 
-    def __init__(self, lines: dict[tuple[str | int, ...], int]) -> None:
+    def __init__(self, lines: dict[tuple[str | int, ...], int], default_language: str) -> None:
         self.lines = lines
+        self.default_language = default_language
         self.problems: list[Problem] = []
 
     def problem(self, path: tuple[str | int, ...], message: str) -> None:
@@ -149,6 +158,9 @@ class _Reader:
             name=self.text((*base, "name"), raw.get("name")),
             description=self.text(
                 (*base, "description"), raw.get("description", ""), multiline=True
+            ),
+            content_language=normalise_language_tag(
+                self.text((*base, "language"), raw.get("language", self.default_language))
             ),
             timezone=timezone or DEFAULT_TIMEZONE,
             reference_date=self.day((*base, "reference_date"), raw.get("reference_date")),
@@ -320,7 +332,11 @@ class _Reader:
 
 def _field_path(field: str) -> tuple[str | int, ...]:
     """Map a validation field name to file keys ("phases.review", "budget" → budget_cents)."""
-    renames = {"budget": "budget_cents", "project_cost_cap": "project_cost_cap_cents"}
+    renames = {
+        "budget": "budget_cents",
+        "project_cost_cap": "project_cost_cap_cents",
+        "content_language": "language",
+    }
     return tuple(renames.get(part, part) for part in field.split("."))
 
 

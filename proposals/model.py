@@ -23,6 +23,8 @@ class CycleSettings:
     slug: str
     name: str
     description: str
+    content_language: str
+    """The BCP 47 tag of the language the cycle's own texts are written in (see languages.py)."""
     timezone: str
     reference_date: date
     project_cost_cap_cents: int
@@ -38,6 +40,7 @@ class CycleSettings:
             "slug": self.slug,
             "name": self.name,
             "description": self.description,
+            "content_language": self.content_language,
             "timezone": self.timezone,
             "reference_date": self.reference_date.isoformat(),
             "project_cost_cap_cents": self.project_cost_cap_cents,
@@ -64,6 +67,10 @@ class Cycle:
     @property
     def name(self) -> str:
         return self.settings.name
+
+    @property
+    def content_language(self) -> str:
+        return self.settings.content_language
 
     def phase_at(self, now: datetime) -> Phase:
         """The phase running at `now`."""

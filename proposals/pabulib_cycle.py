@@ -25,6 +25,7 @@ from ballots.pabulib import PabulibFile
 from ballots.tally import Outcome, TallyRule, tally
 from proposals.errors import PabulibNotImportable
 from proposals.i18n import _
+from proposals.languages import language_is_known, normalise_language_tag
 from proposals.model import CycleSettings, ScopeSettings
 from proposals.phases import Schedule
 from proposals.tally_choice import TallyChoice, tally_rule_of
@@ -117,12 +118,13 @@ def cycle_from_pabulib(
     ballot = _ballot_spec(pb, ballots, notes)
     choice = _tally_choice(pb, unit, notes)
     zone = ZoneInfo(TIMEZONE)
-    title = clean_text(name or pb.meta.get("description", "") or source_name)
+    title = clean_text(name or _place_and_edition(pb) or source_name)
     title = _shorten(title or source_name, LIMITS["cycle_name"])
     settings = CycleSettings(
         slug=slug,
         name=title,
-        description=_shorten(_describe(pb, source_name), LIMITS["cycle_description"]),
+        description="",
+        content_language=_content_language(pb, notes),
         timezone=TIMEZONE,
         reference_date=today,
         project_cost_cap_cents=max(p.cost_cents for p in projects),
@@ -269,17 +271,39 @@ def _meta_int(pb: PabulibFile, key: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _describe(pb: PabulibFile, source_name: str) -> str:
+def _place_and_edition(pb: PabulibFile) -> str:
+    """`Warszawa, Praga-Południe 2020`: names of places and a year read alike in any language,
+    unlike META `description` (pabulib's English), so the cycle's name suits its language."""
+    place = ", ".join(clean_text(pb.meta[key]) for key in ("unit", "district") if pb.meta.get(key))
+    return " ".join(part for part in (place, clean_text(pb.meta.get("instance", ""))) if part)
+
+
+def _content_language(pb: PabulibFile, notes: list[str]) -> str:
+    """The language of the file's project names (META `language`), English when not named."""
+    tag = normalise_language_tag(pb.meta.get("language", ""))
+    if language_is_known(tag):
+        return tag
+    notes.append(
+        _(
+            "The file does not name a known language (META language); its project names are "
+            "taken to be in English."
+        )
+    )
+    return "en"
+
+
+def describe_import(meta: Mapping[str, str], source_name: str) -> str:
+    """Where an imported cycle came from, shown on its page in the visitor's language."""
     place = ", ".join(
-        clean_text(pb.meta[key]) for key in ("unit", "district", "country") if pb.meta.get(key)
+        clean_text(meta[key]) for key in ("unit", "district", "country") if meta.get(key)
     )
     return _(
         "Imported from the pabulib file {file}{place}: {projects} projects, {votes} voters, as "
         "published at pabulib.org.",
         file=source_name,
         place=f" ({place})" if place else "",
-        projects=len(pb.projects),
-        votes=len(pb.votes),
+        projects=meta.get("num_projects", "?"),
+        votes=meta.get("num_votes", "?"),
     )
 
 

@@ -49,8 +49,9 @@ Executor = Connection | asyncpg.Pool
 
 SELECT_CYCLE_BY_SLUG = """
 SELECT
-c.id, c.slug, c.name, c.description, c.timezone, c.reference_date, c.project_cost_cap_cents,
-c.propose_eligibility, c.identity_providers, c.revoting_allowed, c.created_at,
+c.id, c.slug, c.name, c.description, c.content_language, c.timezone, c.reference_date,
+c.project_cost_cap_cents, c.propose_eligibility, c.identity_providers, c.revoting_allowed,
+c.created_at,
 c.provisional_list_published_at, c.final_list_published_at,
 ARRAY(SELECT ph.phase FROM cycle_phases ph WHERE ph.cycle_id = c.id) AS phase_names,
 ARRAY(SELECT ph.starts_at FROM cycle_phases ph WHERE ph.cycle_id = c.id) AS phase_starts,
@@ -59,8 +60,9 @@ ARRAY(SELECT a.name FROM areas a WHERE a.cycle_id = c.id ORDER BY a.position, a.
 """
 SELECT_CYCLES = """
 SELECT
-c.id, c.slug, c.name, c.description, c.timezone, c.reference_date, c.project_cost_cap_cents,
-c.propose_eligibility, c.identity_providers, c.revoting_allowed, c.created_at,
+c.id, c.slug, c.name, c.description, c.content_language, c.timezone, c.reference_date,
+c.project_cost_cap_cents, c.propose_eligibility, c.identity_providers, c.revoting_allowed,
+c.created_at,
 c.provisional_list_published_at, c.final_list_published_at,
 ARRAY(SELECT ph.phase FROM cycle_phases ph WHERE ph.cycle_id = c.id) AS phase_names,
 ARRAY(SELECT ph.starts_at FROM cycle_phases ph WHERE ph.cycle_id = c.id) AS phase_starts,
@@ -74,8 +76,8 @@ LOCK_CYCLE_SHARED = "SELECT id FROM cycles WHERE slug = $1 FOR SHARE"
 
 INSERT_CYCLE = """
 INSERT INTO cycles (slug, name, description, timezone, reference_date, project_cost_cap_cents,
-                    propose_eligibility, identity_providers, revoting_allowed)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                    propose_eligibility, identity_providers, revoting_allowed, content_language)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING id
 """
 
@@ -83,7 +85,7 @@ UPDATE_CYCLE = """
 UPDATE cycles
    SET name = $2, description = $3, timezone = $4, reference_date = $5,
        project_cost_cap_cents = $6, propose_eligibility = $7, identity_providers = $8,
-       revoting_allowed = $9
+       revoting_allowed = $9, content_language = $10
  WHERE id = $1
 """
 
@@ -130,6 +132,7 @@ def cycle_from_row(row: asyncpg.Record) -> Cycle:
         slug=row["slug"],
         name=row["name"],
         description=row["description"],
+        content_language=row["content_language"],
         timezone=row["timezone"],
         reference_date=row["reference_date"],
         project_cost_cap_cents=row["project_cost_cap_cents"],
@@ -183,6 +186,7 @@ def _cycle_args(settings: CycleSettings) -> tuple[Any, ...]:
         settings.propose_eligibility.to_dict(),
         list(settings.identity_providers),
         settings.revoting_allowed,
+        settings.content_language,
     )
 
 

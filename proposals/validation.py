@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from proposals.errors import Problem
 from proposals.i18n import Money, _
+from proposals.languages import language_is_known
 from proposals.model import (
     IDENTITY_PROVIDERS,
     Area,
@@ -128,6 +129,13 @@ def cycle_problems(settings: CycleSettings) -> list[Problem]:
             label=_("The description"),
         ),
     )
+    if not language_is_known(settings.content_language):
+        problems.append(
+            Problem(
+                "content_language",
+                _("Enter a language tag such as pt-PT, en, es, fr or pl."),
+            )
+        )
     if not timezone_is_known(settings.timezone):
         problems.append(
             Problem("timezone", _("Enter a time zone such as Europe/Lisbon or Atlantic/Azores."))

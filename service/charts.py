@@ -22,12 +22,16 @@ LABEL_CHARACTERS = 28
 
 @dataclass(frozen=True)
 class ChartRow:
-    """One bar's data: its label, value, the value as text, and whether it is a winner."""
+    """One bar's data: its label, value, the value as text, and whether it is a winner.
+
+    `written`: the label is a text written for the cycle (a project's title, in the cycle's
+    language), not the interface's ("Left unspent")."""
 
     label: str
     value: int
     value_text: str
     selected: bool = False
+    written: bool = True
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class Bar:
     label_y: int
     bar_y: int
     selected: bool
+    written: bool
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ def bar_chart(
             label_y=position * ROW_HEIGHT + LABEL_BASELINE,
             bar_y=position * ROW_HEIGHT + BAR_TOP,
             selected=row.selected,
+            written=row.written,
         )
         for position, row in enumerate(rows)
     )

@@ -19,6 +19,7 @@ from proposals.phases import PHASE_NAMES, PHASE_NAMES_IN_TEXT, Phase
 from proposals.tally_choice import RULE_NAMES, TIE_BREAK_NAMES
 from service.accounts import ROLE_NAMES
 from service.audit import AUDIT_ACTION_NAMES
+from service.i18n import N_
 from service.identity import PROVIDER_NAMES
 from verification.eligibility import STATUS_NAMES as ELIGIBILITY_STATUS_NAMES
 from verification.messages import _
@@ -58,6 +59,27 @@ def phase_in_text(phase: Phase | str) -> str:
 
 # the reason a merge records (service.workflows.review), stored in English with the event
 MERGED_REASON = re.compile(r"Merged into project (\d+): (.*)", re.DOTALL)
+
+
+# the reasons `civica import-pb` records when it moves an imported cycle's phase, in English
+IMPORT_REASON_IDS = (
+    N_("Voting opened to replay the ballots of {file} (civica import-pb)."),
+    N_("Voting closed after replaying the ballots of {file} (civica import-pb)."),
+)
+_IMPORT_REASONS = tuple(
+    (msgid, re.compile(re.escape(msgid).replace(re.escape("{file}"), "(.+)", 1), re.DOTALL))
+    for msgid in IMPORT_REASON_IDS
+)
+
+
+def phase_change_reason(reason: str) -> str:
+    """A phase change's public reason: an administrator's words as written, or the sentence an
+    import wrote, as a message again so it is shown in the page's language."""
+    for msgid, pattern in _IMPORT_REASONS:
+        found = pattern.fullmatch(reason)
+        if found is not None:
+            return _(msgid, file=found[1])
+    return reason
 
 
 def event_reason(event: ReviewEvent) -> str:

@@ -24,11 +24,13 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from proposals.languages import language_name, same_language
+from proposals.model import ReviewEvent
 from service import i18n, template_helpers
 from service.citizens import CITIZEN_KEY
 from service.resources import resource_dir
@@ -229,6 +231,78 @@ def translate_filter(context: Context, message: str) -> str:
     return i18n.translate_text(message, locale, settings.timezone)
 
 
+def _content_language(context: Context, source: Any) -> str | None:
+    """The language of a text written for a cycle: `source` (a tag, or anything with a
+    `content_language`, such as a Cycle), else the page's `content_language` or its `cycle`'s."""
+    for candidate in (source, context.get("content_language"), context.get("cycle")):
+        if isinstance(candidate, str) and candidate:
+            return candidate
+        tag = getattr(candidate, "content_language", None)
+        if isinstance(tag, str):
+            return tag
+    return None
+
+
+def _foreign_language(context: Context, source: Any) -> str | None:
+    """The content's language when it differs from the page's, else None."""
+    tag = _content_language(context, source)
+    if tag is None or same_language(tag, _locale_and_zone(context)[0]):
+        return None
+    return tag
+
+
+@jinja2.pass_context
+def content_filter(context: Context, text: str | None, source: Any = None) -> Markup:
+    """`{{ project.title | content }}`: a text the municipality or a citizen wrote, in a
+    `<span lang="...">` when the page is in another language (WCAG 3.1.2), so a screen reader
+    speaks it in its own voice. The language is the cycle's (see `_content_language`)."""
+    if not text:
+        return Markup("")
+    tag = _foreign_language(context, source)
+    if tag is None:
+        return escape(text)
+    return Markup('<span lang="%s">%s</span>') % (tag, text)
+
+
+@jinja2.pass_context
+def lang_attribute(context: Context, source: Any = None) -> Markup:
+    """`<option{{ lang_attr() }}>`: the same marking as an attribute, for an element whose
+    whole text is the cycle's content (options, SVG text, inputs holding it)."""
+    tag = _foreign_language(context, source)
+    return Markup("") if tag is None else Markup(' lang="%s"') % tag
+
+
+@jinja2.pass_context
+def event_reason_filter(context: Context, event: ReviewEvent) -> Markup:
+    """`{{ event | event_reason }}`: a review event's public reason, with what was written for
+    the cycle (a reviewer's words, the title in civica's sentence for a merge) marked with its
+    language as `content` does."""
+    reason = template_helpers.event_reason(event)
+    if not isinstance(reason, Message):
+        return content_filter(context, reason)
+    locale, settings = _locale_and_zone(context)
+    values = i18n.message_values(reason, locale, settings.timezone)
+    values["title"] = content_filter(context, values["title"])
+    return escape(i18n.translations(locale).gettext(reason.msgid)).format(**values)
+
+
+@jinja2.pass_context
+def phase_change_reason_filter(context: Context, reason: str) -> Markup:
+    """`{{ change.reason | phase_change_reason }}`: an administrator's words, marked as
+    `content`, or the sentence an import recorded, in the page's language."""
+    recorded = template_helpers.phase_change_reason(reason)
+    if not isinstance(recorded, Message):
+        return content_filter(context, recorded)
+    locale, settings = _locale_and_zone(context)
+    return escape(i18n.translate_text(recorded, locale, settings.timezone))
+
+
+@jinja2.pass_context
+def language_name_filter(context: Context, tag: str) -> str:
+    """`{{ cycle.content_language | language_name }}`: "Polish" in English, "polaco" in pt-PT."""
+    return language_name(tag, _locale_and_zone(context)[0])
+
+
 @jinja2.pass_context
 def finalize(context: Context, value: Any) -> Any:
     """Every `{{ value }}`: a domain `Message` (a validation problem, a status name) is shown in
@@ -263,6 +337,7 @@ def create_templates(locale_settings: i18n.LocaleSettings | None = None) -> Temp
     # Only reached by templates rendered outside a request (each request brings its own).
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals["static_url"] = static_url
+    env.globals["lang_attr"] = lang_attribute
     template_helpers.install(env)
     env.filters.update(
         money=money_filter,
@@ -273,6 +348,10 @@ def create_templates(locale_settings: i18n.LocaleSettings | None = None) -> Temp
         translate=translate_filter,
         when=when_filter,
         day=day_filter,
+        content=content_filter,
+        language_name=language_name_filter,
+        event_reason=event_reason_filter,
+        phase_change_reason=phase_change_reason_filter,
     )
     templates = Templates(env=env, context_processors=[_request_context])
     templates.locale_settings = locale_settings or i18n.LocaleSettings.from_env()

@@ -329,12 +329,12 @@ async def voter_entries(conn: Executor, cycle_id: int, voter_alias: str) -> list
 # --- cycles and scopes, read for sign-in and eligibility ------------------------------------
 
 SELECT_CYCLES = """
-SELECT id, slug, name, reference_date, identity_providers, propose_eligibility
+SELECT id, slug, name, content_language, reference_date, identity_providers, propose_eligibility
   FROM cycles ORDER BY reference_date DESC, id DESC
 """
 
 SELECT_CYCLE_BY_SLUG = """
-SELECT id, slug, name, reference_date, identity_providers, propose_eligibility
+SELECT id, slug, name, content_language, reference_date, identity_providers, propose_eligibility
   FROM cycles WHERE slug = $1
 """
 
@@ -376,6 +376,8 @@ class CycleRules:
     id: int
     slug: str
     name: str
+    content_language: str
+    """The language its name and its scopes' names are written in (a BCP 47 tag)."""
     reference_date: date
     identity_providers: tuple[str, ...]
     propose_rules: EligibilityRules
@@ -387,6 +389,7 @@ class CycleRules:
             id=row["id"],
             slug=row["slug"],
             name=row["name"],
+            content_language=row["content_language"],
             reference_date=row["reference_date"],
             identity_providers=tuple(row["identity_providers"]),
             propose_rules=EligibilityRules.from_dict(dict(row["propose_eligibility"])),

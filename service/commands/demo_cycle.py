@@ -63,19 +63,19 @@ PROPOSALS = [
     DemoProposal(
         "nacional",
         "Cultura",
-        "Fair of conventual sweets",
-        "A travelling fair of the conventual sweet-making tradition, with workshops "
-        "where older bakers teach the recipes to young people.",
-        "Several towns",
+        "Feira da doçaria conventual",
+        "Uma feira itinerante da tradição da doçaria conventual, com oficinas em que "
+        "doceiras mais velhas ensinam as receitas aos jovens.",
+        "Várias localidades",
         240_000,
         "feasible",
-        "Costed with the Directorate of Culture.",
+        "Orçamentado com a Direção-Geral das Artes.",
     ),
     DemoProposal(
         "nacional",
         "Inclusão social",
-        "Portuguese Sign Language in public services",
-        "Video interpreting in Portuguese Sign Language at every Loja do Cidadão.",
+        "Língua Gestual Portuguesa nos serviços públicos",
+        "Videointerpretação em Língua Gestual Portuguesa em todas as Lojas do Cidadão.",
         "Lojas do Cidadão",
         180_000,
         "feasible",
@@ -83,28 +83,29 @@ PROPOSALS = [
     DemoProposal(
         "nacional",
         "Agricultura e florestas",
-        "A seed bank for native varieties",
-        "Collect and keep seeds of traditional vegetable varieties.",
+        "Um banco de sementes de variedades autóctones",
+        "Recolher e conservar sementes de variedades hortícolas tradicionais.",
         "",
         150_000,
         "reject",
-        "The national plant gene bank already does this; the proposal duplicates an "
-        "existing public programme.",
+        "O banco português de germoplasma vegetal já o faz; a proposta duplica um "
+        "programa público existente.",
     ),
     DemoProposal(
         "nacional",
         "Ciência",
-        "Open science summer schools",
-        "Summer schools where secondary students work with researchers on open data.",
-        "Universities",
+        "Escolas de verão de ciência aberta",
+        "Escolas de verão em que alunos do secundário trabalham com investigadores em "
+        "dados abertos.",
+        "Universidades",
         120_000,
         "feasible",
     ),
     DemoProposal(
         "norte",
         "Ambiente",
-        "Walkway along the Tâmega",
-        "A riverside walkway linking the town centre to the river beaches.",
+        "Passadiço ao longo do Tâmega",
+        "Um passadiço ribeirinho que liga o centro da cidade às praias fluviais.",
         "Amarante",
         210_000,
         "feasible",
@@ -112,8 +113,8 @@ PROPOSALS = [
     DemoProposal(
         "norte",
         "Ambiente",
-        "Clean river beaches on the Tâmega",
-        "Facilities and water monitoring at two river beaches.",
+        "Praias fluviais limpas no Tâmega",
+        "Equipamentos e monitorização da água em duas praias fluviais.",
         "Amarante",
         90_000,
         "feasible",
@@ -121,8 +122,8 @@ PROPOSALS = [
     DemoProposal(
         "norte",
         "Cultura",
-        "Digital archive of Minho folk music",
-        "Record and publish the songs of village choirs before they are lost.",
+        "Arquivo digital da música popular do Minho",
+        "Gravar e publicar os cantares dos grupos corais das aldeias antes que se percam.",
         "Minho",
         60_000,
         "feasible",
@@ -130,8 +131,8 @@ PROPOSALS = [
     DemoProposal(
         "centro",
         "Administração interna",
-        "Kits for forest fire watch volunteers",
-        "Radios, binoculars and protective clothing for volunteer watch posts.",
+        "Kits para voluntários de vigilância florestal",
+        "Rádios, binóculos e equipamento de proteção para os postos de vigia voluntários.",
         "Pinhal Interior",
         140_000,
         "feasible",
@@ -139,8 +140,8 @@ PROPOSALS = [
     DemoProposal(
         "centro",
         "Cultura",
-        "A route through the schist villages",
-        "Signposting and a guide for a cultural route through the schist villages.",
+        "Uma rota pelas aldeias do xisto",
+        "Sinalética e um guia para uma rota cultural pelas aldeias do xisto.",
         "Serra da Lousã",
         75_000,
         "feasible",
@@ -148,8 +149,8 @@ PROPOSALS = [
     DemoProposal(
         "lisboa-vale-tejo",
         "Ambiente",
-        "Bicycle repair points in Almada",
-        "Free self-service repair points at ferry and train stations.",
+        "Pontos de reparação de bicicletas em Almada",
+        "Pontos de reparação gratuitos e de uso livre nas estações fluviais e ferroviárias.",
         "Almada",
         45_000,
         "feasible",
@@ -157,28 +158,28 @@ PROPOSALS = [
     DemoProposal(
         "lisboa-vale-tejo",
         "Ambiente",
-        "Birdwatching hides on the Tejo estuary",
-        "Three wooden hides and school visits to the estuary reserve.",
+        "Observatórios de aves no estuário do Tejo",
+        "Três observatórios de madeira e visitas escolares à reserva do estuário.",
         "Alcochete",
         280_000,
         "reject",
-        "The site is in a protected zone of the estuary reserve where new structures are "
-        "not allowed.",
+        "O local fica numa zona protegida da reserva do estuário onde não são permitidas "
+        "novas construções.",
     ),
     DemoProposal(
         "alentejo",
         "Cultura",
-        "Cante alentejano in schools",
-        "Workshops where cante groups teach the tradition in primary schools.",
-        "Beja district",
+        "Cante alentejano nas escolas",
+        "Oficinas em que grupos de cante ensinam a tradição nas escolas do 1.º ciclo.",
+        "Distrito de Beja",
         55_000,
         "feasible",
     ),
     DemoProposal(
         "algarve",
         "Mar",
-        "Clean-up boats for the Ria Formosa",
-        "Two small boats and crews to collect litter in the lagoon.",
+        "Barcos de limpeza para a Ria Formosa",
+        "Dois pequenos barcos e tripulações para recolher lixo na laguna.",
         "Olhão",
         130_000,
         "feasible",
@@ -186,8 +187,8 @@ PROPOSALS = [
     DemoProposal(
         "acores",
         "Ciência",
-        "Whale sightings data for schools",
-        "Schools record and share cetacean sightings with marine researchers.",
+        "Dados de avistamentos de baleias para as escolas",
+        "As escolas registam e partilham avistamentos de cetáceos com investigadores do mar.",
         "Faial",
         40_000,
         "feasible",
@@ -195,8 +196,8 @@ PROPOSALS = [
     DemoProposal(
         "madeira",
         "Desporto e juventude",
-        "Safety signs on the levada trails",
-        "Multilingual safety signs and emergency points along popular levadas.",
+        "Sinalização de segurança nos percursos das levadas",
+        "Sinalização de segurança multilingue e pontos de emergência nas levadas mais procuradas.",
         "Madeira",
         85_000,
         "feasible",
@@ -205,18 +206,18 @@ PROPOSALS = [
 
 # projects: (title, cost in euros, indexes of the proposals merged into it)
 PROJECTS = [
-    ("Fair of conventual sweets", 250_000, [0]),
-    ("Portuguese Sign Language interpreting in public services", 180_000, [1]),
-    ("Open science summer schools", 110_000, [3]),
-    ("Tâmega walkway and river beaches", 295_000, [4, 5]),
-    ("Digital archive of Minho folk music", 60_000, [6]),
-    ("Kits for forest fire watch volunteers", 140_000, [7]),
-    ("Schist villages cultural route", 80_000, [8]),
-    ("Bicycle repair points in Almada", 45_000, [9]),
-    ("Cante alentejano in schools", 55_000, [11]),
-    ("Clean-up boats for the Ria Formosa", 130_000, [12]),
-    ("Whale sightings data for schools", 40_000, [13]),
-    ("Safety signs on the levada trails", 85_000, [14]),
+    ("Feira da doçaria conventual", 250_000, [0]),
+    ("Interpretação em Língua Gestual Portuguesa nos serviços públicos", 180_000, [1]),
+    ("Escolas de verão de ciência aberta", 110_000, [3]),
+    ("Passadiço e praias fluviais do Tâmega", 295_000, [4, 5]),
+    ("Arquivo digital da música popular do Minho", 60_000, [6]),
+    ("Kits para voluntários de vigilância florestal", 140_000, [7]),
+    ("Rota cultural das aldeias do xisto", 80_000, [8]),
+    ("Pontos de reparação de bicicletas em Almada", 45_000, [9]),
+    ("Cante alentejano nas escolas", 55_000, [11]),
+    ("Barcos de limpeza para a Ria Formosa", 130_000, [12]),
+    ("Dados de avistamentos de baleias para as escolas", 40_000, [13]),
+    ("Sinalização de segurança nos percursos das levadas", 85_000, [14]),
 ]
 
 
@@ -305,8 +306,8 @@ async def _populate(
         pool,
         complainant,
         slug,
-        "The gene bank keeps seeds for research; it does not give them to farmers. This "
-        "proposal is about sharing seeds, which nobody does today.",
+        "O banco de germoplasma guarda sementes para investigação; não as dá aos agricultores. "
+        "Esta proposta trata de partilhar sementes, o que hoje ninguém faz.",
         proposal_id=ids[2],
         now=schedule.complaints_at + timedelta(hours=11),
     )
@@ -315,8 +316,9 @@ async def _populate(
         reviewer,
         slug,
         complaint.id,
-        "The gene bank's seed-sharing programme with farmers' associations started in 2017, "
-        "so the decision stands. We have added the programme's address to the proposal page.",
+        "O programa de partilha de sementes do banco com as associações de agricultores começou "
+        "em 2017, pelo que a decisão se mantém. Acrescentámos o endereço do programa à página "
+        "da proposta.",
         ComplaintOutcome.DISMISSED,
         schedule.complaints_at + timedelta(days=1, hours=15),
     )
@@ -324,7 +326,7 @@ async def _populate(
         pool,
         _citizen(pepper, 98, "norte"),
         slug,
-        "The walkway's cost looks low for 2 km of riverside path with lighting.",
+        "O custo do passadiço parece baixo para 2 km de percurso ribeirinho com iluminação.",
         project_id=project_ids[3],
         now=schedule.complaints_at + timedelta(days=1, hours=9),
     )
@@ -341,10 +343,13 @@ async def _populate(
 
 
 WALKWAY_ANSWER = (
-    "The municipality's engineers costed 2 km of path with solar lighting at this price; the "
-    "river beaches' facilities are in the same project. The cost stands."
+    "Os engenheiros do município orçamentaram 2 km de percurso com iluminação solar a este "
+    "preço; os equipamentos das praias fluviais fazem parte do mesmo projeto. O custo mantém-se."
 )
-OPEN_REASON = "Demo: the complaints are answered and the final list is out, so voting opens now."
+OPEN_REASON = (
+    "Demonstração: as reclamações estão respondidas e a lista final foi publicada, por isso a "
+    "votação abre agora."
+)
 
 
 async def _open_for_voting(pool: asyncpg.Pool, reviewer: StaffAccount, slug: str) -> None:

@@ -42,6 +42,7 @@ from service.database import create_pool, migrate_database, running_database
 from service.embedded_db import EmbeddedDatabaseError
 from service.keys import DeploymentKeys, KeyFileError, load_or_create_keys
 from service.migrations import MigrationError
+from service.template_helpers import IMPORT_REASON_IDS
 from service.workflows.closing import close_cycle, end_voting_and_close
 from service.workflows.cycles import change_phase
 from service.workflows.imports import (
@@ -208,7 +209,7 @@ async def _replay(
                 None,
                 cycle.slug,
                 kind="advance",
-                reason=f"Voting opened to replay the ballots of {path.name} (civica import-pb).",
+                reason=IMPORT_REASON_IDS[0].format(file=path.name),
             )
         except ProposalsError as error:
             raise ImportFailed(error.message) from None
@@ -246,8 +247,7 @@ async def _close(
                 slug,
                 actor=actor,
                 staff_id=None,
-                reason=f"Voting closed after replaying the ballots of {path.name} "
-                "(civica import-pb).",
+                reason=IMPORT_REASON_IDS[1].format(file=path.name),
             )
         elif phase is Phase.RESULTS:
             closed = await close_cycle(pool, settings, keys, slug, actor=actor)

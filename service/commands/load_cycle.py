@@ -11,8 +11,10 @@ from proposals.cycle_file import CycleDefinition, parse_cycle_file
 from proposals.errors import CycleFileInvalid, Problem, ProposalsError
 from service.audit import CLI_ACTOR
 from service.commands.common import fail, settings_from
+from service.config import ConfigError
 from service.database import create_pool, migrate_database, running_database
 from service.embedded_db import EmbeddedDatabaseError
+from service.i18n import LocaleSettings
 from service.migrations import MigrationError
 from service.workflows.cycles import load_cycle_definition
 
@@ -36,7 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(func=run)
 
 
-def read_definition(path: Path) -> CycleDefinition:
+def read_definition(path: Path, default_language: str = "en") -> CycleDefinition:
     """Read and validate a cycle file; CycleFileInvalid lists every problem."""
     try:
         raw = path.read_bytes()
@@ -49,7 +51,11 @@ def read_definition(path: Path) -> CycleDefinition:
         raise CycleFileInvalid(
             [_problem(f"line {line}: the file is not UTF-8 text (byte {error.start})")]
         ) from None
-    return parse_cycle_file(text, json_format=path.suffix.lower() == ".json")
+    return parse_cycle_file(
+        text,
+        json_format=path.suffix.lower() == ".json",
+        default_language=default_language,
+    )
 
 
 def _problem(message: str) -> Problem:
@@ -58,7 +64,11 @@ def _problem(message: str) -> Problem:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        definition = read_definition(args.file)
+        default_language = LocaleSettings.from_env().default_locale
+    except ConfigError as error:
+        return fail(str(error))
+    try:
+        definition = read_definition(args.file, default_language)
     except CycleFileInvalid as invalid:
         print(f"civica: {args.file} is not a valid cycle file:", file=sys.stderr)
         for problem in invalid.problems:

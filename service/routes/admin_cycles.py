@@ -27,6 +27,7 @@ from proposals.tally_choice import (
     UTILITY_NAMES,
 )
 from proposals.validation import cycle_problems
+from service import i18n
 from service.accounts import Role
 from service.audit import staff_actor
 from service.forms import parse_moment, read_form
@@ -78,9 +79,9 @@ async def cycles(request: Request) -> Response:
 
 @require_staff(ADMIN, Role.OBSERVER)
 async def cycle_new(request: Request) -> Response:
-    return render(
-        request, "admin/cycle_form.html", _form_context(None, cycle_form_values(None), {})
-    )
+    default_language = i18n.locale_settings(request).default_locale
+    values = cycle_form_values(None, default_language=default_language)
+    return render(request, "admin/cycle_form.html", _form_context(None, values, {}))
 
 
 @require_staff(ADMIN)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from ballots.model import BallotKind, BallotSpec, BallotSpecError
 from proposals.errors import Problem
 from proposals.i18n import _
+from proposals.languages import normalise_language_tag
 from proposals.model import IDENTITY_PROVIDERS, Cycle, CycleSettings, Scope, ScopeSettings
 from proposals.money import MoneyFormatError, format_money_input, parse_money
 from proposals.phases import DATED_PHASES, Schedule
@@ -26,6 +27,7 @@ CYCLE_FIELDS = (
     "slug",
     "name",
     "description",
+    "content_language",
     "timezone",
     "reference_date",
     "project_cost_cap",
@@ -134,6 +136,7 @@ def parse_cycle_form(form: Form, slug: str | None) -> tuple[CycleSettings, list[
         slug=slug if slug is not None else form.get("slug").strip().lower(),
         name=clean_text(form.get("name")),
         description=clean_text(form.get("description"), multiline=True),
+        content_language=normalise_language_tag(form.get("content_language")),
         timezone=timezone,
         reference_date=parser.day("reference_date"),
         project_cost_cap_cents=parser.money("project_cost_cap"),
@@ -152,8 +155,11 @@ def parse_cycle_form(form: Form, slug: str | None) -> tuple[CycleSettings, list[
     return settings, parser.problems
 
 
-def cycle_form_values(cycle: Cycle | None, form: Form | None = None) -> dict[str, Any]:
-    """What the cycle form shows: the submitted values, or the stored ones, or defaults."""
+def cycle_form_values(
+    cycle: Cycle | None, form: Form | None = None, *, default_language: str = "en"
+) -> dict[str, Any]:
+    """What the cycle form shows: the submitted values, or the stored ones, or defaults (a new
+    cycle's content in `default_language`, the deployment's default page language)."""
     if form is not None:
         values: dict[str, Any] = {name: form.get(name) for name in CYCLE_FIELDS}
         values["identity_providers"] = form.getlist("identity_providers")
@@ -162,6 +168,7 @@ def cycle_form_values(cycle: Cycle | None, form: Form | None = None) -> dict[str
         return values
     if cycle is None:
         return {
+            "content_language": default_language,
             "timezone": DEFAULT_TIMEZONE,
             "identity_providers": list(IDENTITY_PROVIDERS),
             "propose_eligibility.min_age": "18",
@@ -174,6 +181,7 @@ def cycle_form_values(cycle: Cycle | None, form: Form | None = None) -> dict[str
         "slug": s.slug,
         "name": s.name,
         "description": s.description,
+        "content_language": s.content_language,
         "timezone": s.timezone,
         "reference_date": s.reference_date.isoformat(),
         "project_cost_cap": format_money_input(s.project_cost_cap_cents),

@@ -165,6 +165,7 @@ def _budget_chart(request: Request, scope: PublishedScope) -> BarChart:
             translate_message(request, _("Left unspent")),
             scope.left_cents,
             format_money(scope.left_cents, locale),
+            written=False,
         )
     )
     share = scope.total_cost_cents * 100 // scope.budget_cents if scope.budget_cents else 0

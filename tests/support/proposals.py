@@ -35,6 +35,7 @@ def cycle_settings(slug: str = "test-2025", phase: Phase = Phase.PROPOSALS) -> C
         slug=slug,
         name=f"Test cycle {slug}",
         description="A cycle for tests.",
+        content_language="en",
         timezone="Europe/Lisbon",
         reference_date=date(2025, 6, 1),
         project_cost_cap_cents=30_000_000,

@@ -41,6 +41,7 @@ def cycle_form(**changes: Any) -> dict[str, Any]:
         "reference_date": "2026-06-01",
         "project_cost_cap": "300 000,00 €",
         "areas": "Mobilidade\nEspaço público\nCultura",
+        "content_language": "pt-pt",
         "phases.proposals": local(10),
         "phases.review": local(40),
         "phases.complaints": local(60),
@@ -90,6 +91,7 @@ async def test_configure_a_cycle_with_scopes_and_phases(admin: App) -> None:
     cycle = await store.fetch_cycle(pool, "lisboa-2026")
     assert cycle.settings.project_cost_cap_cents == 30_000_000
     assert cycle.settings.areas == ("Mobilidade", "Espaço público", "Cultura")
+    assert cycle.content_language == "pt-PT"  # the tag in its usual case
     assert cycle.settings.propose_eligibility.min_age == 16
     assert cycle.settings.identity_providers == ("oidc", "census")
     assert cycle.phase_at(datetime.now(UTC)) is Phase.UPCOMING
@@ -160,6 +162,9 @@ async def test_configure_a_cycle_with_scopes_and_phases(admin: App) -> None:
         ({"slug": "Not A Slug"}, "slug", "lower-case"),
         ({"areas": "Culture\nculture"}, "areas", "listed twice"),
         ({"timezone": "Moon/Base"}, "timezone", "time zone"),
+        ({"content_language": "Portuguese"}, "content_language", "language tag such as"),
+        ({"content_language": "xx-YY"}, "content_language", "language tag such as"),
+        ({"content_language": ""}, "content_language", "language tag such as"),
         ({"propose_eligibility.min_age": "200"}, "propose_eligibility.min_age", "0 to 130"),
         ({"reference_date": "31/12/2026"}, "reference_date", "date such as"),
     ],

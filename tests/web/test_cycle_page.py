@@ -15,7 +15,9 @@ SINGLE = BallotSpec(BallotKind.SINGLE_CHOICE)
 
 
 def budget_row(html: str, scope: str) -> str:
-    found = re.search(rf'<th scope="row">{scope}</th>(.*?)</tr>', html, re.S)
+    # on a page in another language than the cycle's, the name is in a <span lang="...">
+    name = rf'(?:<span lang="[^"]+">)?{scope}(?:</span>)?'
+    found = re.search(rf'<th scope="row">{name}</th>(.*?)</tr>', html, re.S)
     assert found, f"no budget row for {scope}"
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1)))
 

@@ -15,6 +15,7 @@ from proposals import repository as store
 from proposals.phases import Phase
 from service.cli import main
 from service.commands.import_pb import ImportFailed, import_file
+from service.i18n import LANGUAGE_COOKIE, PORTUGUESE
 from tests.unit.ballots.shared_files import needs_files, path
 
 AppClient = tuple[httpx.AsyncClient, dict[str, Any]]
@@ -94,6 +95,14 @@ async def test_imports_are_idempotent_and_replays_resume(
     changes = await store.fetch_phase_changes(pool, cycle.id)
     assert [(c.phase, c.kind) for c in changes] == [(Phase.COMPLAINTS, "advance")]
     assert "small.pb" in changes[0].reason
+    page = await client.get("/cycles/small")
+    assert "Imported from the pabulib file small.pb" in page.text
+    assert "Voting opened to replay the ballots of small.pb (civica import-pb)." in page.text
+    client.cookies.set(LANGUAGE_COOKIE, PORTUGUESE)
+    page = await client.get("/cycles/small")
+    assert "Importado do ficheiro pabulib small.pb" in page.text
+    assert "Votação aberta para repetir os boletins de small.pb (civica import-pb)." in page.text
+    client.cookies.clear()
 
     resumed = await import_file(*args, slug="small", replay=True, close=True, say=said.append)
     assert resumed.replay is not None

@@ -28,6 +28,7 @@ def test_the_opp_2018_example() -> None:
     settings = definition.settings
     assert settings.slug == "opp-2018"
     assert settings.project_cost_cap_cents == 30_000_000
+    assert settings.content_language == "pt-PT"
     assert settings.propose_eligibility.min_age == 18
     assert set(settings.propose_eligibility.statuses) == {"citizen", "legal_resident"}
     names = [s.name for s in definition.scopes]
@@ -161,6 +162,8 @@ def replace_line(old: str, new: str) -> str:
             "limit is 200",
         ),
         ('[cycle]\nslug = "x"\n', "scopes"),
+        (replace_line('language = "pt-PT"', 'language = "Portuguese"'), "cycle.language"),
+        (replace_line('language = "pt-PT"', "language = 351"), "cycle.language"),
     ],
 )
 def test_bad_files_name_the_key(text: str, expected: str) -> None:
@@ -178,3 +181,15 @@ def test_every_problem_is_reported_at_once() -> None:
 
 def test_bad_json_names_the_line() -> None:
     assert problems('{\n"cycle": }', json_format=True)[0].startswith("line 2")
+
+
+def test_a_file_without_a_language_takes_the_deployments() -> None:
+    text = replace_line('language = "pt-PT"', "")
+    assert parse_cycle_file(text).settings.content_language == "en"
+    assert parse_cycle_file(text, default_language="pt-PT").settings.content_language == "pt-PT"
+    assert (
+        parse_cycle_file(
+            replace_line('language = "pt-PT"', 'language = "fr_fr"')
+        ).settings.content_language
+        == "fr-FR"
+    )

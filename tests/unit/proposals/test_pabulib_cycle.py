@@ -44,7 +44,10 @@ def test_money_becomes_cents_and_projects_follow_the_files_id_order() -> None:
         ("2", "Library", 30_00),
     ]
     assert cycle.settings.project_cost_cap_cents == 60_00
-    assert cycle.settings.name == "Test budget"
+    assert cycle.settings.name == "Testville"  # places read alike in any language
+    assert cycle.settings.description == ""  # the cycle page explains the import instead
+    assert cycle.settings.content_language == "en"  # the file names no language
+    assert any("META language" in note for note in cycle.notes)
     assert cycle.scope.name == "Testville"
     assert cycle.scope.ballot.kind is BallotKind.K_APPROVAL
     assert cycle.scope.ballot.max_choices == 2
@@ -186,3 +189,11 @@ def test_a_file_civica_wrote_in_cents_comes_back_in_cents() -> None:
     assert cycle.scope.budget_cents == 100
     assert cycle.projects[0].cost_cents == 60
     assert "add1_step" not in cycle.rule.as_dict()
+
+
+def test_the_files_language_is_the_language_of_the_cycles_texts() -> None:
+    pb = parse_pabulib(pb_text("approval", "a;1\n", meta="language;pl\ninstance;2020\n"))
+    cycle = cycle_from_pabulib(pb, slug="test", source_name="t.pb", today=TODAY)
+    assert cycle.settings.content_language == "pl"
+    assert cycle.settings.name == "Testville 2020"
+    assert not any("META language" in note for note in cycle.notes)
