@@ -293,15 +293,12 @@ def _content_language(pb: PabulibFile, notes: list[str]) -> str:
 
 
 def describe_import(meta: Mapping[str, str], source_name: str) -> str:
-    """Where an imported cycle came from, shown on its page in the visitor's language."""
-    place = ", ".join(
-        clean_text(meta[key]) for key in ("unit", "district", "country") if meta.get(key)
-    )
+    """Where an imported cycle came from, shown on its page in the visitor's language (the
+    place is in the cycle's name, in the cycle's language)."""
     return _(
-        "Imported from the pabulib file {file}{place}: {projects} projects, {votes} voters, as "
+        "Imported from the pabulib file {file}: {projects} projects, {votes} voters, as "
         "published at pabulib.org.",
         file=source_name,
-        place=f" ({place})" if place else "",
         projects=meta.get("num_projects", "?"),
         votes=meta.get("num_votes", "?"),
     )

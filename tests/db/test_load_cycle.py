@@ -117,7 +117,7 @@ def test_the_command_names_what_is_wrong(database_url: str, tmp_path: Path) -> N
     env = civica_env(tmp_path / "data", DATABASE_URL=database_url)
     result = run_civica(["load-cycle", str(bad)], env)
     assert result.returncode == 1
-    assert "cycle.phases.review (line 48)" in result.stderr
+    assert "cycle.phases.review (line 49)" in result.stderr
     result = run_civica(["load-cycle", str(latin1)], env)
     assert result.returncode == 1
     assert "line 2: the file is not UTF-8" in result.stderr
