@@ -115,3 +115,49 @@ async def test_browse_a_cycle_and_its_projects(page: Page, browse_cycle: str) ->
     await page.get_by_role("link", name=f"Projects of {NAME}").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Projects")
     await assert_accessible(page)
+
+
+@pytest.fixture(scope="module")
+async def portuguese_cycle(server: Server) -> str:
+    """A cycle whose texts the municipality wrote in Portuguese (its content language)."""
+    async with database(server) as pool:
+        voting = await make_voting_cycle(
+            pool, [PotSpec("Norte", SINGLE, [5_000_00, 6_000_00])], slug="lingua-2026"
+        )
+        await pool.execute(
+            "UPDATE cycles SET content_language = 'pt-PT', name = 'Orçamento Participativo 2026'"
+            " WHERE slug = 'lingua-2026'"
+        )
+        await pool.execute(
+            "UPDATE projects SET title = 'Ciclovia junto ao rio',"
+            " description = 'Dois quilómetros de ciclovia protegida.' WHERE id = $1",
+            voting.projects["norte"][0],
+        )
+    return "lingua-2026"
+
+
+async def test_portuguese_texts_on_an_english_page_carry_their_language(
+    page: Page, portuguese_cycle: str
+) -> None:
+    await page.goto(f"/cycles/{portuguese_cycle}/projects")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    title = page.get_by_role("link", name="Ciclovia junto ao rio")
+    await expect(title.locator("span")).to_have_attribute("lang", "pt-PT")
+    back = page.get_by_role("link", name="Orçamento Participativo 2026")
+    await expect(back.locator("span")).to_have_attribute("lang", "pt-PT")
+    await expect(page.get_by_role("option", name="Norte")).to_have_attribute("lang", "pt-PT")
+    await assert_accessible(page)  # axe's valid-lang rule checks every lang attribute
+    await title.click()
+    heading = page.get_by_role("heading", level=1)
+    await expect(heading).to_have_text("Ciclovia junto ao rio")
+    await expect(heading.locator("span")).to_have_attribute("lang", "pt-PT")
+    description = page.get_by_text("Dois quilómetros de ciclovia protegida.")
+    await expect(description).to_have_attribute("lang", "pt-PT")
+    await assert_accessible(page)
+
+    # The same page in Portuguese: the texts are in the page's language, so nothing is marked.
+    await page.get_by_role("button", name="Português").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "pt-PT")
+    await expect(heading).to_have_text("Ciclovia junto ao rio")
+    await expect(heading.locator("[lang]")).to_have_count(0)
+    await assert_accessible(page)

@@ -74,7 +74,7 @@ async def test_submit_a_proposal(page: Page, proposal_cycle: str) -> None:
         re.compile("^Twenty benches")
     )
     if javascript_enabled(page):
-        assert await evaluate(page, "document.activeElement.id") == "error-summary"
+        await expect(page.locator("#error-summary")).to_be_focused()  # civica.js, after load
     await assert_accessible(page)
 
     # The summary's link takes focus to its field.

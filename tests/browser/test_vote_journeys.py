@@ -114,7 +114,8 @@ async def assert_ballot_error(page: Page, message: str, field: str) -> None:
     group = page.get_by_role("group").filter(has=page.locator(f"#{field}"))
     await expect(group).to_have_accessible_description(re.compile(re.escape(message)))
     if javascript_enabled(page):
-        assert await evaluate(page, "document.activeElement.id") == "error-summary"
+        # civica.js moves focus once the page has loaded: wait for it rather than race it
+        await expect(page.locator("#error-summary")).to_be_focused()
     await assert_accessible(page)
     await link.click()
     assert await evaluate(page, "document.activeElement.id") == field
