@@ -416,14 +416,3 @@ async def fetch_cycle_rules(conn: Executor, slug: str) -> CycleRules | None:
     row = await conn.fetchrow(SELECT_CYCLE_BY_SLUG, slug)
     return None if row is None else (await _with_scopes(conn, [row]))[0]
 
-
-# --- staff (temporary) ----------------------------------------------------------------------
-
-# TEMPORARY: replace with the proposals branch's `require_staff` when it is merged.
-SELECT_ACTIVE_STAFF_ROLE = "SELECT role FROM staff WHERE id = $1 AND active"
-
-
-async def fetch_active_staff_role(conn: Executor, staff_id: int) -> str | None:
-    """The role of an active staff member, or None (temporary; see above)."""
-    role: str | None = await conn.fetchval(SELECT_ACTIVE_STAFF_ROLE, staff_id)
-    return role
