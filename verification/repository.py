@@ -415,4 +415,3 @@ async def fetch_cycle_rules(conn: Executor, slug: str) -> CycleRules | None:
     """One cycle's rules by slug, or None."""
     row = await conn.fetchrow(SELECT_CYCLE_BY_SLUG, slug)
     return None if row is None else (await _with_scopes(conn, [row]))[0]
-
