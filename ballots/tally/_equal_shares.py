@@ -46,6 +46,7 @@ from typing import Any, Final, TypeAlias
 from ballots.tally.model import Ballot, Project, only_approvals
 
 _DEAD: Final = -1
+_ZERO: Final = Fraction(0)
 
 _TINY: Final = 1e-290
 """Approximations are compared by relative error only above this (normal floats, < 2^-53)."""
@@ -117,6 +118,71 @@ class Tracker:
         return Certificate(tuple(self.winners), tuple(self.rounds), self.dropped, self.last())
 
 
+class Hints:
+    """Lower bounds of prices that one run leaves for a later run at a larger voter budget.
+
+    Approval ballots only. Every supporter of a project q pays the same share s' (price times
+    utility) or all their money m', so for any set S of q's voters and the R others,
+    cost <= Σ_S m' + R·s': s' >= (cost - Σ_S m') / R, with equality when S holds exactly
+    those who cannot pay s' (the dead included). Say a run at voter budget b found that bound,
+    s >= (cost - Σ_S m) / R, for some S after its first r purchases. A run at b' > b that made
+    the same first r purchases gives every voter at most δ more money at that point, where
+    δ = (b' - b) + the sum over those purchases of max(0, share at b - share at b') (a voter's
+    money after a purchase is max(0, money - share), and max(0, x + d) <= max(0, x) + d), so
+    there s' >= (cost - Σ_S m) / R - δ·|S| / R. Within a run prices only rise, so that bound
+    holds for the rest of the run at b'.
+
+    A later run uses it for a stale project that reaches the top of its heap: it pushes the
+    project back at the bound, rounded down by a margin far above the rounding error, when
+    that is higher than its key, instead of pricing it now. Such keys only spare pricings of
+    projects that are certainly not the cheapest: every purchase is still priced exactly.
+    """
+
+    __slots__ = ("bounds", "shares", "voter_budget", "winners")
+
+    def __init__(self, voter_budget: Fraction, projects: int) -> None:
+        self.voter_budget = voter_budget
+        self.winners: list[int] = []
+        self.shares: list[float] = []
+        """Per purchase: its share per supporter, as a float (money units)."""
+        self.bounds: list[list[tuple[int, float, float]]] = [[] for _ in range(projects)]
+        """Per project: (purchases made before, a float below (cost - Σ_S m) / (R · utility),
+        |S| / (R · utility))."""
+
+
+class Slack:
+    """A run's use of `Hints`: how many purchases agree with the hinting run's, δ after each."""
+
+    __slots__ = ("agreeing", "deltas", "hints")
+
+    def __init__(self, hints: Hints, voter_budget: Fraction) -> None:
+        self.hints = hints
+        self.agreeing = True
+        self.deltas = [_round_up(float(voter_budget - hints.voter_budget))]
+        """deltas[r]: δ (rounded up) after the first r purchases, which agree."""
+
+    def bought(self, j: int, share: float) -> None:
+        """Extend δ while the purchases agree with the hinting run's; `share` as a float."""
+        if not self.agreeing:
+            return
+        agreed = len(self.deltas) - 1
+        hints = self.hints
+        if agreed < len(hints.winners) and hints.winners[agreed] == j:
+            earlier = hints.shares[agreed]
+            fall = max(0.0, earlier - share) + (earlier + share) * _MARGIN
+            self.deltas.append(_round_up(self.deltas[agreed] + fall))
+        else:
+            self.agreeing = False
+
+    def bound(self, j: int) -> float:
+        """The best lower bound of j's price that the hints give now (-inf if none)."""
+        agreed = len(self.deltas) - 1
+        for made, price, slack in reversed(self.hints.bounds[j]):
+            if made <= agreed:
+                return price * (1 - _MARGIN) - _round_up(self.deltas[made] * slack)
+        return -math.inf
+
+
 class Engine:
     """Projects and distinct ballots prepared once, for many runs at different voter budgets."""
 
@@ -177,6 +243,8 @@ class Engine:
             )
             for sup in (self.supporters if self.approvals_only else ())
         ]
+        self.voters_of = [sum(self.multiplicity[k] for k, _ in sup) for sup in self.supporters]
+        """Per project, how many voters support it."""
         self.initial_members: list[dict[int, int]] = []
         """Per project, `_Run.gather` before any purchase: every voter is in class 0."""
         for sup in self.supporters:
@@ -215,14 +283,21 @@ class Engine:
         tracker: Tracker | None = None,
         resume: Certificate | None = None,
         step_size: int = 1,
+        hints: Hints | None = None,
+        record: Hints | None = None,
     ) -> tuple[int, ...]:
         """Winners (indices) of one MES run where every voter starts with `voter_budget`.
 
         With `resume`, the purchases it certifies at the tracker's step are replayed (priced,
         not raced) and the projects it dropped by then stay dropped. A tracker's steps raise the
-        voter budget by `step_size` money units each.
+        voter budget by `step_size` money units each. An untracked run takes lower bounds of
+        prices from the `hints` of a run at a smaller voter budget; `record` (empty, made for
+        this voter budget) collects this run's hints for a later run.
         """
-        run = _Run(self, voter_budget, tracker, step_size)
+        slack = None
+        if hints is not None and tracker is None and hints.voter_budget < voter_budget:
+            slack = Slack(hints, voter_budget)
+        run = _Run(self, voter_budget, tracker, step_size, slack, record)
         if resume is not None and tracker is not None:
             run.replay(resume)
         return run.select()
@@ -236,7 +311,13 @@ class _Run:
     """
 
     def __init__(
-        self, engine: Engine, voter_budget: Fraction, tracker: Tracker | None, step_size: int = 1
+        self,
+        engine: Engine,
+        voter_budget: Fraction,
+        tracker: Tracker | None,
+        step_size: int = 1,
+        slack: Slack | None = None,
+        record: Hints | None = None,
     ) -> None:
         self.engine = engine
         self.tracker = tracker
@@ -253,6 +334,12 @@ class _Run:
         self.lift = [1]
         self.class_of = [0] * len(engine.ballot_items) + [_DEAD]  # the sentinel's class last
         self.members: list[dict[int, int]] = [{} for _ in range(engine.funded_count)]
+        self.alive = [0] * engine.funded_count
+        """Per project, approval ballots: how many of its supporters had money, as last gathered."""
+        self.exact = [False] * engine.funded_count
+        """Per project, untracked approval runs: whether its key is its exact price."""
+        self.guesses: list[tuple[list[int], int, int]] = [([], 0, 0)] * engine.funded_count
+        """Per estimated project: its classes by approximate money, poor classes, able voters."""
         self.price_value: list[Fraction] = [Fraction(0)] * engine.funded_count
         self.price_slope: list[Fraction] = [Fraction(0)] * engine.funded_count
         self.dirty = [True] * engine.funded_count
@@ -260,6 +347,8 @@ class _Run:
         self.bought: list[int] = []
         self.pristine = True
         """Whether no purchase has moved a voter yet (all are in class 0)."""
+        self.slack = slack if self.floats else None
+        self.record = record if self.floats else None
 
     def replay(self, resume: Certificate) -> None:
         """Buy the purchases `resume` certifies at this step, in order, without a race."""
@@ -280,6 +369,8 @@ class _Run:
             tracker.cap = min(tracker.cap, resume.rounds[certain - 1])
 
     def select(self) -> tuple[int, ...]:
+        if self.tracker is None and self.floats:
+            return self.select_approvals()
         engine, tracker = self.engine, self.tracker
         # (price as a float, price, rank, project): the float, correctly rounded, orders
         # unequal floats like the prices; only equal floats compare the exact prices. Every
@@ -304,6 +395,84 @@ class _Run:
                 tracker.bought(j)
         return (*self.engine.free, *self.bought)
 
+    def select_approvals(self) -> tuple[int, ...]:
+        """`select` for an untracked run on approval ballots, exact only where it matters.
+
+        A stale project is estimated first: its key becomes a float lower bound of its price
+        (`estimate`). Only when such a key reaches the top is the price computed exactly
+        (`settle`) and pushed back, so a project is bought only once its exact price is the
+        smallest key. Keys that are lower bounds tie below exact prices with the same float.
+        """
+        heap: list[tuple[float, Fraction, int, int]] = []
+        for j in range(self.engine.funded_count):
+            if self.open[j]:
+                self.estimate(j, heap)
+        heapq.heapify(heap)
+        slack, exact = self.slack, self.exact
+        while heap:
+            key, _, _, j = heapq.heappop(heap)
+            if self.dirty[j]:
+                if slack is None or not self.raise_key(j, key, slack, heap):
+                    self.estimate(j, heap)
+            elif not exact[j]:
+                self.settle(j, heap)
+            else:
+                self.buy(j, _ZERO)
+                self.bought.append(j)
+        return (*self.engine.free, *self.bought)
+
+    def estimate(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
+        """Push a float lower bound of stale j's price, or drop j if it is unaffordable.
+
+        For any set S of j's supporters (the dead among them), the share they pay is at least
+        (cost - money of S) / (supporters outside S), with equality when S is the set of those
+        who cannot pay the share; the floats' guess of that set gives the bound.
+        """
+        self.gather(j)
+        order, poor, rest, able = self.guess(j)
+        cost = self.engine.cost[j]
+        self.dirty[j] = False
+        if poor == len(order):
+            if _certainly_short(self.members[j], self.approx, cost):
+                self.open[j] = False
+                return
+            self.guesses[j] = order, poor, able
+            self.settle(j, heap)
+            return
+        bound = _lower_share(rest, poor, cost) / (able * self.engine.unit[j])
+        if self.record is not None:
+            self.remember(j, bound, able)
+        self.guesses[j] = order, poor, able
+        self.exact[j] = False
+        heapq.heappush(heap, (bound, _ZERO, -1, j))
+
+    def settle(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
+        """Price estimated j exactly from its guess and push it back, or drop it."""
+        need = self.engine.cost[j] * self.denominator
+        found = self.confirm(j, need, *self.guesses[j])
+        if found is None:
+            self.open[j] = False
+            return
+        paid, weight, _ = found
+        price = Fraction(need - paid, self.denominator * weight)
+        self.price_value[j] = price
+        self.exact[j] = True
+        key = _approximate(price.numerator, price.denominator)
+        heapq.heappush(heap, (key, price, self.engine.rank[j], j))
+
+    def raise_key(
+        self, j: int, key: float, slack: Slack, heap: list[tuple[float, Fraction, int, int]]
+    ) -> bool:
+        """Push stale j back at a higher lower bound of its price from `slack`, if it has one.
+
+        The entry stays stale: it ties below every exact price with the same float.
+        """
+        bound = slack.bound(j)
+        if bound <= key:
+            return False
+        heapq.heappush(heap, (bound, _ZERO, -1, j))
+        return True
+
     def reprice(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
         """Price a stale project and push it back, or drop it if it is unaffordable."""
         if self.price(j):
@@ -323,12 +492,14 @@ class _Run:
         """
         if self.pristine:
             self.members[j] = self.engine.initial_members[j]
+            self.alive[j] = self.engine.voters_of[j]
             return self.members[j]
         class_of = self.class_of
         if self.engine.approvals_only:
             counts = Counter(self.engine.gatherers[j](class_of))
-            counts.pop(_DEAD, None)  # the dead, and the sentinel
+            dead = counts.pop(_DEAD) - 1  # the sentinel is always there
             self.members[j] = counts
+            self.alive[j] = self.engine.voters_of[j] - dead
             return counts
         scale = self.engine.scale
         multiplicity = self.engine.multiplicity
@@ -393,21 +564,37 @@ class _Run:
         ones are compared exactly. If a check fails, the classes are sorted exactly and
         walked exactly.
         """
-        members = self.members[j]
-        approx = self.approx
-        order = sorted(members, key=approx.__getitem__)
-        poor = _walk_approximately(order, members, approx, self.engine.cost[j])
-        if poor == len(order) and _certainly_short(members, approx, self.engine.cost[j]):
+        order, poor, _, able = self.guess(j)
+        if poor == len(order) and _certainly_short(
+            self.members[j], self.approx, self.engine.cost[j]
+        ):
             return None
+        return self.confirm(j, need, order, poor, able)
+
+    def guess(self, j: int) -> tuple[list[int], int, float, int]:
+        """j's classes by approximate money, and the walk in floats: (order, poor, rest, able).
+
+        order[:poor] are the classes the floats find poor, `rest` the cost minus their money
+        (float, money units), `able` how many supporters remain.
+        """
+        order = sorted(self.members[j], key=self.approx.__getitem__)
+        poor, rest, able = _walk_approximately(
+            order, self.members[j], self.approx, self.engine.cost[j], self.alive[j]
+        )
+        return order, poor, rest, able
+
+    def confirm(
+        self, j: int, need: int, order: list[int], poor: int, able: int
+    ) -> tuple[int, int, list[tuple[int, int]]] | None:
+        """`split_approvals` from a guess: checked exactly, or redone exactly if it is wrong."""
+        members = self.members[j]
         value, epoch, lift = self.value, self.epoch, self.lift
         paid = _exact_money(order[:poor], members, value, epoch, lift)
         if poor == len(order):
             if paid < need:
                 return None
-        else:
-            voters = sum(members.values()) - sum(map(members.__getitem__, order[:poor]))
-            if self.consistent(order, poor, need - paid, voters):
-                return paid, voters * self.engine.unit[j], self.poor(order[:poor], members)
+        elif self.consistent(order, poor, need - paid, able):
+            return paid, able * self.engine.unit[j], self.poor(order[:poor], members)
         order.sort(key=lambda c: (value[c] * lift[epoch[c]], c))
         found = _walk(order, members, need, self.engine.unit[j], self.money)
         if found is None:
@@ -458,10 +645,20 @@ class _Run:
             return False
         paid, weight, poor = found
         self.price_value[j] = Fraction(need - paid, self.denominator * weight)
+        if self.record is not None:
+            price = self.price_value[j]
+            approximate = _approximate(price.numerator, price.denominator) * (1 - _MARGIN)
+            self.remember(j, approximate, weight // self.engine.unit[j])
         if tracker:
             rise = sum(count * upper[c] * lift[epoch[c]] for c, count in poor)
             self.price_slope[j] = Fraction(-rise, self.denominator * weight)
         return True
+
+    def remember(self, j: int, price: float, able: int) -> None:
+        """Record a float lower bound of j's price as a hint (`able` supporters can pay)."""
+        assert self.record is not None
+        slack = (self.engine.voters_of[j] - able) / (able * self.engine.unit[j])
+        self.record.bounds[j].append((len(self.bought), price, slack))
 
     def ceiling_slope(self, j: int) -> Fraction:
         """Slope of the chord, over the horizon, of j's price under the lower money bounds."""
@@ -505,6 +702,8 @@ class _Run:
             // math.gcd(price.denominator, price.numerator * unit * self.denominator)
         )
         share = price.numerator * unit * self.denominator // price.denominator
+        if self.record is not None or self.slack is not None:
+            self.hint_purchase(j, _approximate(price.numerator * unit, price.denominator))
         if self.tracker is None and self.floats:
             self.charge_approvals(j, share)
         else:
@@ -513,6 +712,14 @@ class _Run:
         dirty = self.dirty
         for q in engine.neighbours[j]:
             dirty[q] = True
+
+    def hint_purchase(self, j: int, share: float) -> None:
+        """Follow a purchase and its share per supporter in `record` and `slack`."""
+        if self.record is not None:
+            self.record.winners.append(j)
+            self.record.shares.append(share)
+        if self.slack is not None:
+            self.slack.bought(j, share)
 
     def charge_approvals(self, j: int, share: int) -> None:
         """Untracked run, approval ballots: every class of j's supporters pays `share` or all.
@@ -623,6 +830,17 @@ def _split(
     return None
 
 
+def _lower_share(rest: float, poor: int, cost: int) -> float:
+    """A float below the exact `rest` of a float walk that stopped after `poor` classes.
+
+    Each approximation is within a relative 2^-53 of the exact money (or above it), each float
+    operation adds a rounding error of at most 2^-53 of its result, and both the money of the
+    poor classes and |rest| stay within the cost: the error is below (poor + 3)·2^-52·cost.
+    The result is rounded down once more before it is divided.
+    """
+    return max(0.0, (rest - cost * (poor + 4) * 2.0**-50) * (1 - 2.0**-50))
+
+
 def _approximate(numerator: int, denominator: int) -> float:
     """numerator / denominator (>= 0) as a float: a non-decreasing function of the fraction.
 
@@ -647,19 +865,21 @@ def _certainly_short(counts: Mapping[int, int], approx: Sequence[float], cost: i
 
 
 def _walk_approximately(
-    order: list[int], counts: Mapping[int, int], approx: Sequence[float], cost: int
-) -> int:
-    """`_walk` in floats, on approximate money (in money units): how many classes are poor."""
+    order: list[int], counts: Mapping[int, int], approx: Sequence[float], cost: int, voters: int
+) -> tuple[int, float, int]:
+    """`_walk` in floats, on approximate money (in money units) of `voters` supporters.
+
+    (how many classes are poor, cost minus their money, how many supporters are not poor).
+    """
     rest = float(cost)
-    voters = sum(counts.values())
     for position, c in enumerate(order):
         money = approx[c]
         if rest <= money * voters:
-            return position
+            return position, rest, voters
         count = counts[c]
         rest -= count * money
         voters -= count
-    return len(order)
+    return len(order), rest, voters
 
 
 def _exact_money(
@@ -689,3 +909,8 @@ def _walk(
         paid += count * money_c
         weight -= count * unit
     return None
+
+
+def _round_up(x: float) -> float:
+    """A float above x >= 0 by more than the rounding error of a few float operations."""
+    return x * (1 + _MARGIN)
