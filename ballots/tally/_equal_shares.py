@@ -765,39 +765,58 @@ class _Run:
             self.epoch,
             self.lift,
         )
+        approvals = engine.approvals_only
         scale = engine.scale
         moved: dict[int, int] = {}
+        """Entry key (`gather`) -> its supporters' new class."""
+        values: list[int] = []
+        uppers: list[int] = []
+        lowers: list[int] = []
+        first = len(value)
+        # Per weight: how much the upper bound's slope falls, the lower bound's rises.
+        falls = {w: (slope_num * w * unit * denominator) // slope_den for w in engine.sort_factor}
+        rises = {w: (-ceiling_num * w * unit * denominator) // ceiling_den for w in falls}
         for c, w, _ in self.entries(j):
-            key = c * scale + w
             raise_to_now = lift[epoch[c]]
             left = value[c] * raise_to_now - share * w
+            upper = lower = 0
             if tracker is None:
-                moved[key] = self.new_class(left, 0, 0) if left > 0 else _DEAD
-                continue
-            utility = w * unit * denominator
-            upper = upper_of[c] * raise_to_now - (slope_num * utility) // slope_den
-            if left < 0:
-                at_horizon = left + upper * tracker.reach
-                chord = -(-at_horizon // tracker.reach) if at_horizon > 0 else 0
-                moved[key] = self.new_class(0, chord, 0)
+                left = max(left, 0)
             else:
-                lower = lower_of[c] * raise_to_now + (-ceiling_num * utility) // ceiling_den
-                moved[key] = self.new_class(left, upper, lower)
+                upper = upper_of[c] * raise_to_now - falls[w]
+                if left < 0:
+                    at_horizon = left + upper * tracker.reach
+                    left, upper = 0, -(-at_horizon // tracker.reach) if at_horizon > 0 else 0
+                else:
+                    lower = lower_of[c] * raise_to_now + rises[w]
+            key = c if approvals else c * scale + w
+            if left or upper:
+                moved[key] = first + len(values)
+                values.append(left)
+                uppers.append(upper)
+                lowers.append(lower)
+            else:
+                moved[key] = _DEAD
+        self.add_classes(values, uppers, lowers)
         class_of = self.class_of
+        if approvals:
+            dead = moved.get
+            for k in engine.approvers[j]:
+                class_of[k] = dead(class_of[k], _DEAD)
+            return
         for k, w in engine.supporters[j]:
             c = class_of[k]
             if c != _DEAD:
                 class_of[k] = moved[c * scale + w]
 
-    def new_class(self, value: int, upper: int, lower: int) -> int:
-        if not value and not upper:
-            return _DEAD
-        self.value.append(value)
-        self.approx.append(_approximate(value, self.denominator))
-        self.upper.append(upper)
-        self.lower.append(lower)
-        self.epoch.append(len(self.lift) - 1)
-        return len(self.value) - 1
+    def add_classes(self, values: list[int], uppers: list[int], lowers: list[int]) -> None:
+        """New budget classes in the current epoch: money and the slopes of its bounds."""
+        denominator = self.denominator
+        self.value.extend(values)
+        self.approx.extend([_approximate(money, denominator) for money in values])
+        self.upper.extend(uppers)
+        self.lower.extend(lowers)
+        self.epoch.extend(repeat(len(self.lift) - 1, len(values)))
 
     def rescale(self, factor: int) -> None:
         """Multiply the common denominator by `factor`, opening a new epoch."""
