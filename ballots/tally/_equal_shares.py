@@ -138,7 +138,7 @@ class Hints:
     projects that are certainly not the cheapest: every purchase is still priced exactly.
     """
 
-    __slots__ = ("bounds", "shares", "voter_budget", "winners")
+    __slots__ = ("bounds", "dropped", "shares", "voter_budget", "winners")
 
     def __init__(self, voter_budget: Fraction, projects: int) -> None:
         self.voter_budget = voter_budget
@@ -148,6 +148,8 @@ class Hints:
         self.bounds: list[list[tuple[int, float, float]]] = [[] for _ in range(projects)]
         """Per project: (purchases made before, a float below (cost - Σ_S m) / (R · utility),
         |S| / (R · utility))."""
+        self.dropped: dict[int, int] = {}
+        """Project -> purchases made before it was found unaffordable (a guess for later runs)."""
 
 
 class Slack:
@@ -429,12 +431,15 @@ class _Run:
         who cannot pay the share; the floats' guess of that set gives the bound.
         """
         self.gather(j)
-        order, poor, rest, able = self.guess(j)
         cost = self.engine.cost[j]
         self.dirty[j] = False
+        if self.likely_short(j) and _certainly_short(self.members[j], self.approx, cost):
+            self.drop(j)
+            return
+        order, poor, rest, able = self.guess(j)
         if poor == len(order):
             if _certainly_short(self.members[j], self.approx, cost):
-                self.open[j] = False
+                self.drop(j)
                 return
             self.guesses[j] = order, poor, able
             self.settle(j, heap)
@@ -446,12 +451,23 @@ class _Run:
         self.exact[j] = False
         heapq.heappush(heap, (bound, _ZERO, -1, j))
 
+    def likely_short(self, j: int) -> bool:
+        """Whether the last hinting run found j unaffordable by about this point (a guess)."""
+        dropped = self.slack.hints.dropped if self.slack is not None else {}
+        return len(self.bought) + 1 >= dropped.get(j, len(self.bought) + 2)
+
+    def drop(self, j: int) -> None:
+        """Close unaffordable j (money only falls within a run)."""
+        self.open[j] = False
+        if self.record is not None:
+            self.record.dropped[j] = len(self.bought)
+
     def settle(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
         """Price estimated j exactly from its guess and push it back, or drop it."""
         need = self.engine.cost[j] * self.denominator
         found = self.confirm(j, need, *self.guesses[j])
         if found is None:
-            self.open[j] = False
+            self.drop(j)
             return
         paid, weight, _ = found
         price = Fraction(need - paid, self.denominator * weight)
