@@ -335,6 +335,8 @@ class _Run:
         self.epoch = [0]
         self.lift = [1]
         self.class_of = [0] * len(engine.ballot_items) + [_DEAD]  # the sentinel's class last
+        self.population = [sum(engine.multiplicity)]
+        """Per class, untracked approval runs: how many voters it holds."""
         self.members: list[dict[int, int]] = [{} for _ in range(engine.funded_count)]
         self.alive = [0] * engine.funded_count
         """Per project, approval ballots: how many of its supporters had money, as last gathered."""
@@ -740,27 +742,42 @@ class _Run:
     def charge_approvals(self, j: int, share: int) -> None:
         """Untracked run, approval ballots: every class of j's supporters pays `share` or all.
 
-        A class that keeps money becomes a new class (its money is known exactly); one that
-        pays all it has is dead.
+        A class whose voters all support j pays in place. Otherwise its voters who keep money
+        move to a new class (its money is known exactly). Those who pay all they have are dead.
+        The bounds' slopes (`upper`, `lower`) are not kept: only tracked runs read them.
         """
-        members = list(self.members[j])
-        value, epoch, lift = self.value, self.epoch, self.lift
-        left = [value[c] * lift[epoch[c]] - share for c in members]
-        kept = [money for money in left if money > 0]
-        first = len(value)
-        new = iter(range(first, first + len(kept)))
-        moved = {c: next(new) for c, money in zip(members, left, strict=True) if money > 0}
-        value.extend(kept)
+        value, epoch, lift, approx = self.value, self.epoch, self.lift, self.approx
+        population = self.population
+        now = len(lift) - 1
         denominator = self.denominator
+        moved: dict[int, int] = {}
+        kept: list[int] = []
+        first = len(value)
         # Money only falls, and the voter budget's float is finite (`floats`): no overflow.
-        self.approx.extend([max(money / denominator, _TINY) for money in kept])
-        epoch.extend(repeat(len(lift) - 1, len(kept)))
-        self.upper.extend(repeat(0, len(kept)))
-        self.lower.extend(repeat(0, len(kept)))
+        for c, count in self.members[j].items():
+            money = value[c] * lift[epoch[c]] - share
+            if count < population[c]:
+                population[c] -= count
+                if money > 0:
+                    moved[c] = first + len(kept)
+                    kept.append(money)
+                    population.append(count)
+                else:
+                    moved[c] = _DEAD
+            elif money > 0:
+                value[c] = money
+                epoch[c] = now
+                approx[c] = max(money / denominator, _TINY)
+            else:
+                moved[c] = _DEAD
+        value.extend(kept)
+        approx.extend([max(money / denominator, _TINY) for money in kept])
+        epoch.extend(repeat(now, len(kept)))
         class_of = self.class_of
-        dead = moved.get
+        new_class = moved.get
         for k in self.engine.approvers[j]:
-            class_of[k] = dead(class_of[k], _DEAD)
+            c = class_of[k]
+            class_of[k] = new_class(c, c)
 
     def charge(self, j: int, share: int, ceiling: Fraction) -> None:
         """Charge j's supporters `share` per weight (or all they have), with the bounds' slopes.
