@@ -684,12 +684,20 @@ class _Run:
         horizon = self.tracker.reach
         need = self.engine.cost[j] * self.denominator
         value, lower, epoch, lift = self.value, self.lower, self.epoch, self.lift
-        found = _split(
-            self.classes(j, horizon),
-            need,
-            self.engine.unit[j],
-            lambda c: (value[c] + lower[c] * horizon) * lift[epoch[c]],
-        )
+        unit = self.engine.unit[j]
+        if self.engine.approvals_only:
+            members = self.members[j]
+            money = {c: (value[c] + lower[c] * horizon) * lift[epoch[c]] for c in members}
+            found = _walk(
+                sorted(members, key=money.__getitem__), members, need, unit, money.__getitem__
+            )
+        else:
+            found = _split(
+                self.classes(j, horizon),
+                need,
+                unit,
+                lambda c: (value[c] + lower[c] * horizon) * lift[epoch[c]],
+            )
         assert found is not None, "the lower money bounds cannot pay for a purchase"
         paid, weight, _ = found
         at_horizon = Fraction(need - paid, self.denominator * weight)
@@ -698,16 +706,20 @@ class _Run:
     def require_cheapest(
         self, j: int, ceiling: Fraction, heap: list[tuple[float, Fraction, int, int]]
     ) -> None:
-        """Record that j stays cheaper than every other open project (stale prices: bounds)."""
-        assert self.tracker is not None
+        """Record that j stays cheaper than every other open project (stale prices: bounds).
+
+        A project whose price bound rises at least as fast as j's ceiling stays dearer.
+        """
+        tracker = self.tracker
+        assert tracker is not None
         rank = self.engine.rank
         price = self.price_value[j]
         for _, _, _, q in heap:
-            self.tracker.require(
-                self.price_value[q] - price,
-                self.price_slope[q] - ceiling,
-                strict=rank[q] < rank[j],
-            )
+            slope = self.price_slope[q]
+            if slope < ceiling:
+                tracker.require(
+                    self.price_value[q] - price, slope - ceiling, strict=rank[q] < rank[j]
+                )
 
     def buy(self, j: int, ceiling: Fraction) -> None:
         """Charge j's supporters, move them to new budget classes, mark neighbours stale."""
