@@ -8,9 +8,13 @@ builds a `Fraction`; prices are exact `Fraction`s.
 With approval ballots, each class also keeps its money correctly rounded to a float. Floats
 only propose: they sort a project's classes, guess which supporters are too poor to pay the
 share, and rule out projects whose supporters certainly hold less than the cost (with a
-relative margin far above the rounding error). Every price is then computed and checked
-exactly (`_Run.split_approvals`), so floats never decide anything; they spare the exact work
-for the supporters who can pay the share, usually most of them.
+relative margin far above the rounding error). Every price that decides a purchase is then
+computed and checked exactly (`_Run.split_approvals`), so floats never decide anything; they
+spare the exact work for the supporters who can pay the share, usually most of them. In an
+untracked run, a project that is not at the top of the heap is not priced exactly at all:
+its key is a float lower bound of its price (`_Run.estimate`), and only when that key reaches
+the top is the price computed exactly (`_Run.settle`). Runs of an Add1 search also pass such
+bounds on to the next step (`Hints`).
 
 A run may carry a `Tracker` that certifies the following Add1 steps (voter budget b + s, b + 2s,
 ... up to a horizon b + Hs, s being the step) which give the same sequence of winners. Along a

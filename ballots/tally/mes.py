@@ -31,7 +31,9 @@ search jumps past them. A run also certifies its first purchases for some steps 
 next run replays those without pricing their competitors. Where certificates skip nothing (the
 outcome changes at almost every step, as in Warszawa 2020), runs go plainly one step at a time
 for a while (4 steps, doubling up to 32 while the certified runs in between keep skipping
-nothing; a tracked run costs about two and a half plain ones). Every outcome is computed
+nothing; a tracked run costs about three plain ones). Each run also leaves lower bounds of its
+prices for the next (`_equal_shares.Hints`): while the next run buys the same projects, they
+spare it pricing projects that certainly are not the cheapest. Every outcome is computed
 exactly, and the result is that of stepping one unit at a time (tests check this against plain
 stepping). Like pabutools' `exhaustion_by_budget_increase`, the search gives up, keeping the
 last outcome, once b would pass B·(n+1)/n.
