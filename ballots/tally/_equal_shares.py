@@ -243,21 +243,24 @@ class Engine:
         self.sentinel = len(self.ballot_items)
         """A ballot index past the last, whose class is always dead."""
         self.approvers = [[k for k, _ in sup] for sup in self.supporters]
+        multiplicity = self.multiplicity.__getitem__
         self.gatherers = [
             operator.itemgetter(
-                *[k for k, _ in sup for _ in range(self.multiplicity[k])], self.sentinel
+                *chain.from_iterable(map(repeat, ks, map(multiplicity, ks))), self.sentinel
             )
-            for sup in (self.supporters if self.approvals_only else ())
+            for ks in (self.approvers if self.approvals_only else ())
         ]
-        self.voters_of = [sum(self.multiplicity[k] for k, _ in sup) for sup in self.supporters]
+        self.voters_of = [sum(map(multiplicity, ks)) for ks in self.approvers]
         """Per project, how many voters support it."""
         self.initial_members: list[dict[int, int]] = []
         """Per project, `_Run.gather` before any purchase: every voter is in class 0."""
-        for sup in self.supporters:
+        for sup, voters in zip(self.supporters, self.voters_of, strict=True):
+            if self.approvals_only:
+                self.initial_members.append({0: voters})
+                continue
             initial: dict[int, int] = {}
             for k, w in sup:
-                key = w if not self.approvals_only else 0
-                initial[key] = initial.get(key, 0) + self.multiplicity[k]
+                initial[w] = initial.get(w, 0) + self.multiplicity[k]
             self.initial_members.append(initial)
         named = [[j for j, _ in mapped] for mapped in self.ballot_items]
         self.neighbours = [
@@ -783,17 +786,21 @@ class _Run:
             elif money > 0:
                 value[c] = money
                 epoch[c] = now
-                approx[c] = max(money / denominator, _TINY)
+                approximation = money / denominator
+                approx[c] = approximation if approximation > _TINY else _TINY
             else:
                 moved[c] = _DEAD
         value.extend(kept)
-        approx.extend([max(money / denominator, _TINY) for money in kept])
+        approximations = [money / denominator for money in kept]
+        if approximations and min(approximations) < _TINY:
+            approximations = [max(a, _TINY) for a in approximations]
+        approx.extend(approximations)
         epoch.extend(repeat(now, len(kept)))
         class_of = self.class_of
-        new_class = moved.get
         for k in self.engine.approvers[j]:
             c = class_of[k]
-            class_of[k] = new_class(c, c)
+            if c in moved:
+                class_of[k] = moved[c]
 
     def charge(self, j: int, share: int, ceiling: Fraction) -> None:
         """Charge j's supporters `share` per weight (or all they have), with the bounds' slopes.
