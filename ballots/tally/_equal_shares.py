@@ -807,7 +807,8 @@ class _Run:
 
         Upper bound: its slope falls by the price's slope times the utility (exact for who pays
         a share); for who pays all, the chord of max(0, money) over the horizon. Lower bound:
-        the ceiling's slope times the utility, or zero for who pays all.
+        the ceiling's slope times the utility, or zero for who pays all. With approval ballots a
+        class whose voters all support j pays in place (as in `charge_approvals`).
         """
         engine, tracker = self.engine, self.tracker
         unit = engine.unit[j]
@@ -823,16 +824,18 @@ class _Run:
         )
         approvals = engine.approvals_only
         scale = engine.scale
+        population, now = self.population, len(lift) - 1
         moved: dict[int, int] = {}
         """Entry key (`gather`) -> its supporters' new class."""
         values: list[int] = []
         uppers: list[int] = []
         lowers: list[int] = []
+        counts: list[int] = []
         first = len(value)
         # Per weight: how much the upper bound's slope falls, the lower bound's rises.
         falls = {w: (slope_num * w * unit * denominator) // slope_den for w in engine.sort_factor}
         rises = {w: (-ceiling_num * w * unit * denominator) // ceiling_den for w in falls}
-        for c, w, _ in self.entries(j):
+        for c, w, count in self.entries(j):
             raise_to_now = lift[epoch[c]]
             left = value[c] * raise_to_now - share * w
             upper = lower = 0
@@ -845,20 +848,29 @@ class _Run:
                     left, upper = 0, -(-at_horizon // tracker.reach) if at_horizon > 0 else 0
                 else:
                     lower = lower_of[c] * raise_to_now + rises[w]
+            if approvals and count == population[c] and (left or upper):
+                value[c], upper_of[c], lower_of[c], epoch[c] = left, upper, lower, now
+                self.approx[c] = _approximate(left, denominator)
+                continue
+            if approvals:
+                population[c] -= count
             key = c if approvals else c * scale + w
             if left or upper:
                 moved[key] = first + len(values)
                 values.append(left)
                 uppers.append(upper)
                 lowers.append(lower)
+                counts.append(count)
             else:
                 moved[key] = _DEAD
         self.add_classes(values, uppers, lowers)
         class_of = self.class_of
         if approvals:
-            dead = moved.get
+            population.extend(counts)
             for k in engine.approvers[j]:
-                class_of[k] = dead(class_of[k], _DEAD)
+                c = class_of[k]
+                if c in moved:
+                    class_of[k] = moved[c]
             return
         for k, w in engine.supporters[j]:
             c = class_of[k]
