@@ -5,7 +5,8 @@ the same money left form a budget class. Money is kept as integer numerators ove
 denominator per run (rescaled when a price needs it), so that sorting and comparing never
 builds a `Fraction`; prices are exact `Fraction`s.
 
-With approval ballots, each class also keeps its money correctly rounded to a float. Floats
+With approval ballots, each class also keeps its money as a float within a relative 3·2^-53
+(correctly rounded, or three roundings in untracked runs). Floats
 only propose: they sort a project's classes, guess which supporters are too poor to pay the
 share, and rule out projects whose supporters certainly hold less than the cost (with a
 relative margin far above the rounding error). Every price that decides a purchase is then
@@ -337,6 +338,8 @@ class _Run:
         self.approx = [_approximate(voter_budget.numerator, self.denominator)]
         self.floats = engine.approvals_only and self.approx[0] < math.inf
         """Whether prices are found with float approximations (then checked exactly)."""
+        self.budget_bits = (voter_budget.numerator // voter_budget.denominator).bit_length() + 1
+        """Money numerators have at most this many bits more than the denominator."""
         self.upper = [start_slope]
         self.lower = [start_slope]
         self.epoch = [0]
@@ -584,7 +587,7 @@ class _Run:
         s = (need - money of P) / (denominator · voters outside P) is j's price per voter if
         every class in P has money < s and every other class money >= s (then the supporters
         pay exactly `need` at s and less below it). Approximations and float(s) are within a
-        relative 2^-53 of the exact values, so a class whose approximation is more than a
+        relative 3·2^-53 of the exact values, so a class whose approximation is more than a
         relative 1e-12 away from float(s) is on the side the floats put it; the few closer
         ones are compared exactly. If a check fails, the classes are sorted exactly and
         walked exactly.
@@ -769,10 +772,13 @@ class _Run:
         population = self.population
         now = len(lift) - 1
         denominator = self.denominator
+        # Money is below the voter budget: the numerators' floats do not overflow while the
+        # denominator has fewer than 1000 - `budget_bits` bits; then int / float is within a
+        # relative 3·2^-53 (three roundings) and much cheaper than int / int.
+        scale = float(denominator) if denominator.bit_length() < 1000 - self.budget_bits else 0.0
         moved: dict[int, int] = {}
         kept: list[int] = []
         first = len(value)
-        # Money only falls, and the voter budget's float is finite (`floats`): no overflow.
         for c, count in self.members[j].items():
             money = value[c] * lift[epoch[c]] - share
             if count < population[c]:
@@ -786,12 +792,12 @@ class _Run:
             elif money > 0:
                 value[c] = money
                 epoch[c] = now
-                approximation = money / denominator
+                approximation = money / scale if scale else money / denominator
                 approx[c] = approximation if approximation > _TINY else _TINY
             else:
                 moved[c] = _DEAD
         value.extend(kept)
-        approximations = [money / denominator for money in kept]
+        approximations = [money / (scale or denominator) for money in kept]
         if approximations and min(approximations) < _TINY:
             approximations = [max(a, _TINY) for a in approximations]
         approx.extend(approximations)
@@ -920,9 +926,9 @@ def _split(
 def _lower_share(rest: float, poor: int, cost: int) -> float:
     """A float below the exact `rest` of a float walk that stopped after `poor` classes.
 
-    Each approximation is within a relative 2^-53 of the exact money (or above it), each float
-    operation adds a rounding error of at most 2^-53 of its result, and both the money of the
-    poor classes and |rest| stay within the cost: the error is below (poor + 3)·2^-52·cost.
+    Each approximation is within a relative 3·2^-53 of the exact money (or above it), each
+    float operation adds a rounding error of at most 2^-53 of its result, and both the money of
+    the poor classes and |rest| stay within the cost: the error is below (poor + 2)·2^-52·cost.
     The result is rounded down once more before it is divided.
     """
     return max(0.0, (rest - cost * (poor + 4) * 2.0**-50) * (1 - 2.0**-50))

@@ -280,3 +280,21 @@ def test_hints_from_a_smaller_voter_budget_keep_runs_exact(
     hinted = engine.names(engine.run(later, hints=hints))
     purchases = equal_shares_purchases(projects, ballots, ranks, later, utilities=utilities)
     assert hinted == tuple(p.project_id for p in purchases)
+
+
+@settings(deadline=None)
+@given(
+    larger_elections(cumulative=False),
+    st.sampled_from(["cost", "cardinality"]),
+    st.integers(960, 1000),
+)
+def test_huge_voter_budgets_keep_runs_exact(
+    election: tuple[list[Project], int, list[Ballot]], utilities: Utilities, bits: int
+) -> None:
+    """Near the float range, class floats come from int / int instead of int / float."""
+    projects, _, ballots = election
+    ranks = TieBreak("lexico").ranks(projects)
+    voter_budget = Fraction(2**bits, 7)
+    fast = equal_shares_fixed(projects, ballots, ranks, voter_budget, utilities=utilities)
+    purchases = equal_shares_purchases(projects, ballots, ranks, voter_budget, utilities=utilities)
+    assert fast == tuple(p.project_id for p in purchases)
