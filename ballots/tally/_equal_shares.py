@@ -509,7 +509,7 @@ class _Run:
             key = _approximate(price.numerator, price.denominator)
             heapq.heappush(heap, (key, price, self.engine.rank[j], j))
         else:
-            self.open[j] = False
+            self.drop(j)
             if self.tracker is not None:
                 self.tracker.drop(j)
 
