@@ -5,12 +5,17 @@ the same money left form a budget class. Money is kept as integer numerators ove
 denominator per run (rescaled when a price needs it), so that sorting and comparing never
 builds a `Fraction`; prices are exact `Fraction`s.
 
-With approval ballots, each class also keeps its money correctly rounded to a float. Floats
+With approval ballots, each class also keeps its money as a float within a relative 3·2^-53
+(correctly rounded, or three roundings in untracked runs). Floats
 only propose: they sort a project's classes, guess which supporters are too poor to pay the
 share, and rule out projects whose supporters certainly hold less than the cost (with a
-relative margin far above the rounding error). Every price is then computed and checked
-exactly (`_Run.split_approvals`), so floats never decide anything; they spare the exact work
-for the supporters who can pay the share, usually most of them.
+relative margin far above the rounding error). Every price that decides a purchase is then
+computed and checked exactly (`_Run.split_approvals`), so floats never decide anything; they
+spare the exact work for the supporters who can pay the share, usually most of them. In an
+untracked run, a project that is not at the top of the heap is not priced exactly at all:
+its key is a float lower bound of its price (`_Run.estimate`), and only when that key reaches
+the top is the price computed exactly (`_Run.settle`). Runs of an Add1 search also pass such
+bounds on to the next step (`Hints`).
 
 A run may carry a `Tracker` that certifies the following Add1 steps (voter budget b + s, b + 2s,
 ... up to a horizon b + Hs, s being the step) which give the same sequence of winners. Along a
@@ -46,6 +51,7 @@ from typing import Any, Final, TypeAlias
 from ballots.tally.model import Ballot, Project, only_approvals
 
 _DEAD: Final = -1
+_ZERO: Final = Fraction(0)
 
 _TINY: Final = 1e-290
 """Approximations are compared by relative error only above this (normal floats, < 2^-53)."""
@@ -117,6 +123,73 @@ class Tracker:
         return Certificate(tuple(self.winners), tuple(self.rounds), self.dropped, self.last())
 
 
+class Hints:
+    """Lower bounds of prices that one run leaves for a later run at a larger voter budget.
+
+    Approval ballots only. Every supporter of a project q pays the same share s' (price times
+    utility) or all their money m', so for any set S of q's voters and the R others,
+    cost <= Σ_S m' + R·s': s' >= (cost - Σ_S m') / R, with equality when S holds exactly
+    those who cannot pay s' (the dead included). Say a run at voter budget b found that bound,
+    s >= (cost - Σ_S m) / R, for some S after its first r purchases. A run at b' > b that made
+    the same first r purchases gives every voter at most δ more money at that point, where
+    δ = (b' - b) + the sum over those purchases of max(0, share at b - share at b') (a voter's
+    money after a purchase is max(0, money - share), and max(0, x + d) <= max(0, x) + d), so
+    there s' >= (cost - Σ_S m) / R - δ·|S| / R. Within a run prices only rise, so that bound
+    holds for the rest of the run at b'.
+
+    A later run uses it for a stale project that reaches the top of its heap: it pushes the
+    project back at the bound, rounded down by a margin far above the rounding error, when
+    that is higher than its key, instead of pricing it now. Such keys only spare pricings of
+    projects that are certainly not the cheapest: every purchase is still priced exactly.
+    """
+
+    __slots__ = ("bounds", "dropped", "shares", "voter_budget", "winners")
+
+    def __init__(self, voter_budget: Fraction, projects: int) -> None:
+        self.voter_budget = voter_budget
+        self.winners: list[int] = []
+        self.shares: list[float] = []
+        """Per purchase: its share per supporter, as a float (money units)."""
+        self.bounds: list[list[tuple[int, float, float]]] = [[] for _ in range(projects)]
+        """Per project: (purchases made before, a float below (cost - Σ_S m) / (R · utility),
+        |S| / (R · utility))."""
+        self.dropped: dict[int, int] = {}
+        """Project -> purchases made before it was found unaffordable (a guess for later runs)."""
+
+
+class Slack:
+    """A run's use of `Hints`: how many purchases agree with the hinting run's, δ after each."""
+
+    __slots__ = ("agreeing", "deltas", "hints")
+
+    def __init__(self, hints: Hints, voter_budget: Fraction) -> None:
+        self.hints = hints
+        self.agreeing = True
+        self.deltas = [_round_up(float(voter_budget - hints.voter_budget))]
+        """deltas[r]: δ (rounded up) after the first r purchases, which agree."""
+
+    def bought(self, j: int, share: float) -> None:
+        """Extend δ while the purchases agree with the hinting run's; `share` as a float."""
+        if not self.agreeing:
+            return
+        agreed = len(self.deltas) - 1
+        hints = self.hints
+        if agreed < len(hints.winners) and hints.winners[agreed] == j:
+            earlier = hints.shares[agreed]
+            fall = max(0.0, earlier - share) + (earlier + share) * _MARGIN
+            self.deltas.append(_round_up(self.deltas[agreed] + fall))
+        else:
+            self.agreeing = False
+
+    def bound(self, j: int) -> float:
+        """The best lower bound of j's price that the hints give now (-inf if none)."""
+        agreed = len(self.deltas) - 1
+        for made, price, slack in reversed(self.hints.bounds[j]):
+            if made <= agreed:
+                return price * (1 - _MARGIN) - _round_up(self.deltas[made] * slack)
+        return -math.inf
+
+
 class Engine:
     """Projects and distinct ballots prepared once, for many runs at different voter budgets."""
 
@@ -171,19 +244,24 @@ class Engine:
         self.sentinel = len(self.ballot_items)
         """A ballot index past the last, whose class is always dead."""
         self.approvers = [[k for k, _ in sup] for sup in self.supporters]
+        multiplicity = self.multiplicity.__getitem__
         self.gatherers = [
             operator.itemgetter(
-                *[k for k, _ in sup for _ in range(self.multiplicity[k])], self.sentinel
+                *chain.from_iterable(map(repeat, ks, map(multiplicity, ks))), self.sentinel
             )
-            for sup in (self.supporters if self.approvals_only else ())
+            for ks in (self.approvers if self.approvals_only else ())
         ]
+        self.voters_of = [sum(map(multiplicity, ks)) for ks in self.approvers]
+        """Per project, how many voters support it."""
         self.initial_members: list[dict[int, int]] = []
         """Per project, `_Run.gather` before any purchase: every voter is in class 0."""
-        for sup in self.supporters:
+        for sup, voters in zip(self.supporters, self.voters_of, strict=True):
+            if self.approvals_only:
+                self.initial_members.append({0: voters})
+                continue
             initial: dict[int, int] = {}
             for k, w in sup:
-                key = w if not self.approvals_only else 0
-                initial[key] = initial.get(key, 0) + self.multiplicity[k]
+                initial[w] = initial.get(w, 0) + self.multiplicity[k]
             self.initial_members.append(initial)
         named = [[j for j, _ in mapped] for mapped in self.ballot_items]
         self.neighbours = [
@@ -215,14 +293,21 @@ class Engine:
         tracker: Tracker | None = None,
         resume: Certificate | None = None,
         step_size: int = 1,
+        hints: Hints | None = None,
+        record: Hints | None = None,
     ) -> tuple[int, ...]:
         """Winners (indices) of one MES run where every voter starts with `voter_budget`.
 
         With `resume`, the purchases it certifies at the tracker's step are replayed (priced,
         not raced) and the projects it dropped by then stay dropped. A tracker's steps raise the
-        voter budget by `step_size` money units each.
+        voter budget by `step_size` money units each. An untracked run takes lower bounds of
+        prices from the `hints` of a run at a smaller voter budget; `record` (empty, made for
+        this voter budget) collects this run's hints for a later run.
         """
-        run = _Run(self, voter_budget, tracker, step_size)
+        slack = None
+        if hints is not None and tracker is None and hints.voter_budget < voter_budget:
+            slack = Slack(hints, voter_budget)
+        run = _Run(self, voter_budget, tracker, step_size, slack, record)
         if resume is not None and tracker is not None:
             run.replay(resume)
         return run.select()
@@ -236,7 +321,13 @@ class _Run:
     """
 
     def __init__(
-        self, engine: Engine, voter_budget: Fraction, tracker: Tracker | None, step_size: int = 1
+        self,
+        engine: Engine,
+        voter_budget: Fraction,
+        tracker: Tracker | None,
+        step_size: int = 1,
+        slack: Slack | None = None,
+        record: Hints | None = None,
     ) -> None:
         self.engine = engine
         self.tracker = tracker
@@ -247,12 +338,22 @@ class _Run:
         self.approx = [_approximate(voter_budget.numerator, self.denominator)]
         self.floats = engine.approvals_only and self.approx[0] < math.inf
         """Whether prices are found with float approximations (then checked exactly)."""
+        self.budget_bits = (voter_budget.numerator // voter_budget.denominator).bit_length() + 1
+        """Money numerators have at most this many bits more than the denominator."""
         self.upper = [start_slope]
         self.lower = [start_slope]
         self.epoch = [0]
         self.lift = [1]
         self.class_of = [0] * len(engine.ballot_items) + [_DEAD]  # the sentinel's class last
+        self.population = [sum(engine.multiplicity)]
+        """Per class, untracked approval runs: how many voters it holds."""
         self.members: list[dict[int, int]] = [{} for _ in range(engine.funded_count)]
+        self.alive = [0] * engine.funded_count
+        """Per project, approval ballots: how many of its supporters had money, as last gathered."""
+        self.exact = [False] * engine.funded_count
+        """Per project, untracked approval runs: whether its key is its exact price."""
+        self.guesses: list[tuple[list[int], int, int]] = [([], 0, 0)] * engine.funded_count
+        """Per estimated project: its classes by approximate money, poor classes, able voters."""
         self.price_value: list[Fraction] = [Fraction(0)] * engine.funded_count
         self.price_slope: list[Fraction] = [Fraction(0)] * engine.funded_count
         self.dirty = [True] * engine.funded_count
@@ -260,6 +361,8 @@ class _Run:
         self.bought: list[int] = []
         self.pristine = True
         """Whether no purchase has moved a voter yet (all are in class 0)."""
+        self.slack = slack if self.floats else None
+        self.record = record if self.floats else None
 
     def replay(self, resume: Certificate) -> None:
         """Buy the purchases `resume` certifies at this step, in order, without a race."""
@@ -280,6 +383,8 @@ class _Run:
             tracker.cap = min(tracker.cap, resume.rounds[certain - 1])
 
     def select(self) -> tuple[int, ...]:
+        if self.tracker is None and self.floats:
+            return self.select_approvals()
         engine, tracker = self.engine, self.tracker
         # (price as a float, price, rank, project): the float, correctly rounded, orders
         # unequal floats like the prices; only equal floats compare the exact prices. Every
@@ -304,6 +409,98 @@ class _Run:
                 tracker.bought(j)
         return (*self.engine.free, *self.bought)
 
+    def select_approvals(self) -> tuple[int, ...]:
+        """`select` for an untracked run on approval ballots, exact only where it matters.
+
+        A stale project is estimated first: its key becomes a float lower bound of its price
+        (`estimate`). Only when such a key reaches the top is the price computed exactly
+        (`settle`) and pushed back, so a project is bought only once its exact price is the
+        smallest key. Keys that are lower bounds tie below exact prices with the same float.
+        """
+        heap: list[tuple[float, Fraction, int, int]] = []
+        for j in range(self.engine.funded_count):
+            if self.open[j]:
+                self.estimate(j, heap)
+        heapq.heapify(heap)
+        slack, exact = self.slack, self.exact
+        while heap:
+            key, _, _, j = heapq.heappop(heap)
+            if self.dirty[j]:
+                if slack is None or not self.raise_key(j, key, slack, heap):
+                    self.estimate(j, heap)
+            elif not exact[j]:
+                self.settle(j, heap)
+            else:
+                self.buy(j, _ZERO)
+                self.bought.append(j)
+        return (*self.engine.free, *self.bought)
+
+    def estimate(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
+        """Push a float lower bound of stale j's price, or drop j if it is unaffordable.
+
+        For any set S of j's supporters (the dead among them), the share they pay is at least
+        (cost - money of S) / (supporters outside S), with equality when S is the set of those
+        who cannot pay the share; the floats' guess of that set gives the bound.
+        """
+        self.gather(j)
+        cost = self.engine.cost[j]
+        self.dirty[j] = False
+        if self.likely_short(j) and _certainly_short(self.members[j], self.approx, cost):
+            self.drop(j)
+            return
+        order, poor, rest, able = self.guess(j)
+        if poor == len(order):
+            if _certainly_short(self.members[j], self.approx, cost):
+                self.drop(j)
+                return
+            self.guesses[j] = order, poor, able
+            self.settle(j, heap)
+            return
+        bound = _lower_share(rest, poor, cost) / (able * self.engine.unit[j])
+        if self.record is not None:
+            self.remember(j, bound, able)
+        self.guesses[j] = order, poor, able
+        self.exact[j] = False
+        heapq.heappush(heap, (bound, _ZERO, -1, j))
+
+    def likely_short(self, j: int) -> bool:
+        """Whether the last hinting run found j unaffordable by about this point (a guess)."""
+        dropped = self.slack.hints.dropped if self.slack is not None else {}
+        return len(self.bought) + 1 >= dropped.get(j, len(self.bought) + 2)
+
+    def drop(self, j: int) -> None:
+        """Close unaffordable j (money only falls within a run)."""
+        self.open[j] = False
+        if self.record is not None:
+            self.record.dropped[j] = len(self.bought)
+
+    def settle(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
+        """Price estimated j exactly from its guess and push it back, or drop it."""
+        need = self.engine.cost[j] * self.denominator
+        found = self.confirm(j, need, *self.guesses[j])
+        if found is None:
+            self.drop(j)
+            return
+        paid, weight, _ = found
+        price = Fraction(need - paid, self.denominator * weight)
+        self.price_value[j] = price
+        self.exact[j] = True
+        key = _approximate(price.numerator, price.denominator)
+        heapq.heappush(heap, (key, price, self.engine.rank[j], j))
+
+    def raise_key(
+        self, j: int, key: float, slack: Slack, heap: list[tuple[float, Fraction, int, int]]
+    ) -> bool:
+        """Push stale j back at a higher lower bound of its price from `slack`, if it has one.
+
+        The entry stays stale: it ties below every exact price with the same float.
+        """
+        bound = slack.bound(j)
+        if bound <= key:
+            return False
+        heapq.heappush(heap, (bound, _ZERO, -1, j))
+        return True
+
     def reprice(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
         """Price a stale project and push it back, or drop it if it is unaffordable."""
         if self.price(j):
@@ -312,7 +509,7 @@ class _Run:
             key = _approximate(price.numerator, price.denominator)
             heapq.heappush(heap, (key, price, self.engine.rank[j], j))
         else:
-            self.open[j] = False
+            self.drop(j)
             if self.tracker is not None:
                 self.tracker.drop(j)
 
@@ -323,12 +520,14 @@ class _Run:
         """
         if self.pristine:
             self.members[j] = self.engine.initial_members[j]
+            self.alive[j] = self.engine.voters_of[j]
             return self.members[j]
         class_of = self.class_of
         if self.engine.approvals_only:
             counts = Counter(self.engine.gatherers[j](class_of))
-            counts.pop(_DEAD, None)  # the dead, and the sentinel
+            dead = counts.pop(_DEAD) - 1  # the sentinel is always there
             self.members[j] = counts
+            self.alive[j] = self.engine.voters_of[j] - dead
             return counts
         scale = self.engine.scale
         multiplicity = self.engine.multiplicity
@@ -388,26 +587,42 @@ class _Run:
         s = (need - money of P) / (denominator · voters outside P) is j's price per voter if
         every class in P has money < s and every other class money >= s (then the supporters
         pay exactly `need` at s and less below it). Approximations and float(s) are within a
-        relative 2^-53 of the exact values, so a class whose approximation is more than a
+        relative 3·2^-53 of the exact values, so a class whose approximation is more than a
         relative 1e-12 away from float(s) is on the side the floats put it; the few closer
         ones are compared exactly. If a check fails, the classes are sorted exactly and
         walked exactly.
         """
-        members = self.members[j]
-        approx = self.approx
-        order = sorted(members, key=approx.__getitem__)
-        poor = _walk_approximately(order, members, approx, self.engine.cost[j])
-        if poor == len(order) and _certainly_short(members, approx, self.engine.cost[j]):
+        order, poor, _, able = self.guess(j)
+        if poor == len(order) and _certainly_short(
+            self.members[j], self.approx, self.engine.cost[j]
+        ):
             return None
+        return self.confirm(j, need, order, poor, able)
+
+    def guess(self, j: int) -> tuple[list[int], int, float, int]:
+        """j's classes by approximate money, and the walk in floats: (order, poor, rest, able).
+
+        order[:poor] are the classes the floats find poor, `rest` the cost minus their money
+        (float, money units), `able` how many supporters remain.
+        """
+        order = sorted(self.members[j], key=self.approx.__getitem__)
+        poor, rest, able = _walk_approximately(
+            order, self.members[j], self.approx, self.engine.cost[j], self.alive[j]
+        )
+        return order, poor, rest, able
+
+    def confirm(
+        self, j: int, need: int, order: list[int], poor: int, able: int
+    ) -> tuple[int, int, list[tuple[int, int]]] | None:
+        """`split_approvals` from a guess: checked exactly, or redone exactly if it is wrong."""
+        members = self.members[j]
         value, epoch, lift = self.value, self.epoch, self.lift
         paid = _exact_money(order[:poor], members, value, epoch, lift)
         if poor == len(order):
             if paid < need:
                 return None
-        else:
-            voters = sum(members.values()) - sum(map(members.__getitem__, order[:poor]))
-            if self.consistent(order, poor, need - paid, voters):
-                return paid, voters * self.engine.unit[j], self.poor(order[:poor], members)
+        elif self.consistent(order, poor, need - paid, able):
+            return paid, able * self.engine.unit[j], self.poor(order[:poor], members)
         order.sort(key=lambda c: (value[c] * lift[epoch[c]], c))
         found = _walk(order, members, need, self.engine.unit[j], self.money)
         if found is None:
@@ -458,10 +673,20 @@ class _Run:
             return False
         paid, weight, poor = found
         self.price_value[j] = Fraction(need - paid, self.denominator * weight)
+        if self.record is not None:
+            price = self.price_value[j]
+            approximate = _approximate(price.numerator, price.denominator) * (1 - _MARGIN)
+            self.remember(j, approximate, weight // self.engine.unit[j])
         if tracker:
             rise = sum(count * upper[c] * lift[epoch[c]] for c, count in poor)
             self.price_slope[j] = Fraction(-rise, self.denominator * weight)
         return True
+
+    def remember(self, j: int, price: float, able: int) -> None:
+        """Record a float lower bound of j's price as a hint (`able` supporters can pay)."""
+        assert self.record is not None
+        slack = (self.engine.voters_of[j] - able) / (able * self.engine.unit[j])
+        self.record.bounds[j].append((len(self.bought), price, slack))
 
     def ceiling_slope(self, j: int) -> Fraction:
         """Slope of the chord, over the horizon, of j's price under the lower money bounds."""
@@ -469,12 +694,20 @@ class _Run:
         horizon = self.tracker.reach
         need = self.engine.cost[j] * self.denominator
         value, lower, epoch, lift = self.value, self.lower, self.epoch, self.lift
-        found = _split(
-            self.classes(j, horizon),
-            need,
-            self.engine.unit[j],
-            lambda c: (value[c] + lower[c] * horizon) * lift[epoch[c]],
-        )
+        unit = self.engine.unit[j]
+        if self.engine.approvals_only:
+            members = self.members[j]
+            money = {c: (value[c] + lower[c] * horizon) * lift[epoch[c]] for c in members}
+            found = _walk(
+                sorted(members, key=money.__getitem__), members, need, unit, money.__getitem__
+            )
+        else:
+            found = _split(
+                self.classes(j, horizon),
+                need,
+                unit,
+                lambda c: (value[c] + lower[c] * horizon) * lift[epoch[c]],
+            )
         assert found is not None, "the lower money bounds cannot pay for a purchase"
         paid, weight, _ = found
         at_horizon = Fraction(need - paid, self.denominator * weight)
@@ -483,16 +716,20 @@ class _Run:
     def require_cheapest(
         self, j: int, ceiling: Fraction, heap: list[tuple[float, Fraction, int, int]]
     ) -> None:
-        """Record that j stays cheaper than every other open project (stale prices: bounds)."""
-        assert self.tracker is not None
+        """Record that j stays cheaper than every other open project (stale prices: bounds).
+
+        A project whose price bound rises at least as fast as j's ceiling stays dearer.
+        """
+        tracker = self.tracker
+        assert tracker is not None
         rank = self.engine.rank
         price = self.price_value[j]
         for _, _, _, q in heap:
-            self.tracker.require(
-                self.price_value[q] - price,
-                self.price_slope[q] - ceiling,
-                strict=rank[q] < rank[j],
-            )
+            slope = self.price_slope[q]
+            if slope < ceiling:
+                tracker.require(
+                    self.price_value[q] - price, slope - ceiling, strict=rank[q] < rank[j]
+                )
 
     def buy(self, j: int, ceiling: Fraction) -> None:
         """Charge j's supporters, move them to new budget classes, mark neighbours stale."""
@@ -505,6 +742,8 @@ class _Run:
             // math.gcd(price.denominator, price.numerator * unit * self.denominator)
         )
         share = price.numerator * unit * self.denominator // price.denominator
+        if self.record is not None or self.slack is not None:
+            self.hint_purchase(j, _approximate(price.numerator * unit, price.denominator))
         if self.tracker is None and self.floats:
             self.charge_approvals(j, share)
         else:
@@ -514,37 +753,68 @@ class _Run:
         for q in engine.neighbours[j]:
             dirty[q] = True
 
+    def hint_purchase(self, j: int, share: float) -> None:
+        """Follow a purchase and its share per supporter in `record` and `slack`."""
+        if self.record is not None:
+            self.record.winners.append(j)
+            self.record.shares.append(share)
+        if self.slack is not None:
+            self.slack.bought(j, share)
+
     def charge_approvals(self, j: int, share: int) -> None:
         """Untracked run, approval ballots: every class of j's supporters pays `share` or all.
 
-        A class that keeps money becomes a new class (its money is known exactly); one that
-        pays all it has is dead.
+        A class whose voters all support j pays in place. Otherwise its voters who keep money
+        move to a new class (its money is known exactly). Those who pay all they have are dead.
+        The bounds' slopes (`upper`, `lower`) are not kept: only tracked runs read them.
         """
-        members = list(self.members[j])
-        value, epoch, lift = self.value, self.epoch, self.lift
-        left = [value[c] * lift[epoch[c]] - share for c in members]
-        kept = [money for money in left if money > 0]
-        first = len(value)
-        new = iter(range(first, first + len(kept)))
-        moved = {c: next(new) for c, money in zip(members, left, strict=True) if money > 0}
-        value.extend(kept)
+        value, epoch, lift, approx = self.value, self.epoch, self.lift, self.approx
+        population = self.population
+        now = len(lift) - 1
         denominator = self.denominator
-        # Money only falls, and the voter budget's float is finite (`floats`): no overflow.
-        self.approx.extend([max(money / denominator, _TINY) for money in kept])
-        epoch.extend(repeat(len(lift) - 1, len(kept)))
-        self.upper.extend(repeat(0, len(kept)))
-        self.lower.extend(repeat(0, len(kept)))
+        # Money is below the voter budget: the numerators' floats do not overflow while the
+        # denominator has fewer than 1000 - `budget_bits` bits; then int / float is within a
+        # relative 3·2^-53 (three roundings) and much cheaper than int / int.
+        scale = float(denominator) if denominator.bit_length() < 1000 - self.budget_bits else 0.0
+        moved: dict[int, int] = {}
+        kept: list[int] = []
+        first = len(value)
+        for c, count in self.members[j].items():
+            money = value[c] * lift[epoch[c]] - share
+            if count < population[c]:
+                population[c] -= count
+                if money > 0:
+                    moved[c] = first + len(kept)
+                    kept.append(money)
+                    population.append(count)
+                else:
+                    moved[c] = _DEAD
+            elif money > 0:
+                value[c] = money
+                epoch[c] = now
+                approximation = money / scale if scale else money / denominator
+                approx[c] = approximation if approximation > _TINY else _TINY
+            else:
+                moved[c] = _DEAD
+        value.extend(kept)
+        approximations = [money / (scale or denominator) for money in kept]
+        if approximations and min(approximations) < _TINY:
+            approximations = [max(a, _TINY) for a in approximations]
+        approx.extend(approximations)
+        epoch.extend(repeat(now, len(kept)))
         class_of = self.class_of
-        dead = moved.get
         for k in self.engine.approvers[j]:
-            class_of[k] = dead(class_of[k], _DEAD)
+            c = class_of[k]
+            if c in moved:
+                class_of[k] = moved[c]
 
     def charge(self, j: int, share: int, ceiling: Fraction) -> None:
         """Charge j's supporters `share` per weight (or all they have), with the bounds' slopes.
 
         Upper bound: its slope falls by the price's slope times the utility (exact for who pays
         a share); for who pays all, the chord of max(0, money) over the horizon. Lower bound:
-        the ceiling's slope times the utility, or zero for who pays all.
+        the ceiling's slope times the utility, or zero for who pays all. With approval ballots a
+        class whose voters all support j pays in place (as in `charge_approvals`).
         """
         engine, tracker = self.engine, self.tracker
         unit = engine.unit[j]
@@ -558,39 +828,69 @@ class _Run:
             self.epoch,
             self.lift,
         )
+        approvals = engine.approvals_only
         scale = engine.scale
+        population, now = self.population, len(lift) - 1
         moved: dict[int, int] = {}
-        for c, w, _ in self.entries(j):
-            key = c * scale + w
+        """Entry key (`gather`) -> its supporters' new class."""
+        values: list[int] = []
+        uppers: list[int] = []
+        lowers: list[int] = []
+        counts: list[int] = []
+        first = len(value)
+        # Per weight: how much the upper bound's slope falls, the lower bound's rises.
+        falls = {w: (slope_num * w * unit * denominator) // slope_den for w in engine.sort_factor}
+        rises = {w: (-ceiling_num * w * unit * denominator) // ceiling_den for w in falls}
+        for c, w, count in self.entries(j):
             raise_to_now = lift[epoch[c]]
             left = value[c] * raise_to_now - share * w
+            upper = lower = 0
             if tracker is None:
-                moved[key] = self.new_class(left, 0, 0) if left > 0 else _DEAD
-                continue
-            utility = w * unit * denominator
-            upper = upper_of[c] * raise_to_now - (slope_num * utility) // slope_den
-            if left < 0:
-                at_horizon = left + upper * tracker.reach
-                chord = -(-at_horizon // tracker.reach) if at_horizon > 0 else 0
-                moved[key] = self.new_class(0, chord, 0)
+                left = max(left, 0)
             else:
-                lower = lower_of[c] * raise_to_now + (-ceiling_num * utility) // ceiling_den
-                moved[key] = self.new_class(left, upper, lower)
+                upper = upper_of[c] * raise_to_now - falls[w]
+                if left < 0:
+                    at_horizon = left + upper * tracker.reach
+                    left, upper = 0, -(-at_horizon // tracker.reach) if at_horizon > 0 else 0
+                else:
+                    lower = lower_of[c] * raise_to_now + rises[w]
+            if approvals and count == population[c] and (left or upper):
+                value[c], upper_of[c], lower_of[c], epoch[c] = left, upper, lower, now
+                self.approx[c] = _approximate(left, denominator)
+                continue
+            if approvals:
+                population[c] -= count
+            key = c if approvals else c * scale + w
+            if left or upper:
+                moved[key] = first + len(values)
+                values.append(left)
+                uppers.append(upper)
+                lowers.append(lower)
+                counts.append(count)
+            else:
+                moved[key] = _DEAD
+        self.add_classes(values, uppers, lowers)
         class_of = self.class_of
+        if approvals:
+            population.extend(counts)
+            for k in engine.approvers[j]:
+                c = class_of[k]
+                if c in moved:
+                    class_of[k] = moved[c]
+            return
         for k, w in engine.supporters[j]:
             c = class_of[k]
             if c != _DEAD:
                 class_of[k] = moved[c * scale + w]
 
-    def new_class(self, value: int, upper: int, lower: int) -> int:
-        if not value and not upper:
-            return _DEAD
-        self.value.append(value)
-        self.approx.append(_approximate(value, self.denominator))
-        self.upper.append(upper)
-        self.lower.append(lower)
-        self.epoch.append(len(self.lift) - 1)
-        return len(self.value) - 1
+    def add_classes(self, values: list[int], uppers: list[int], lowers: list[int]) -> None:
+        """New budget classes in the current epoch: money and the slopes of its bounds."""
+        denominator = self.denominator
+        self.value.extend(values)
+        self.approx.extend([_approximate(money, denominator) for money in values])
+        self.upper.extend(uppers)
+        self.lower.extend(lowers)
+        self.epoch.extend(repeat(len(self.lift) - 1, len(values)))
 
     def rescale(self, factor: int) -> None:
         """Multiply the common denominator by `factor`, opening a new epoch."""
@@ -623,6 +923,17 @@ def _split(
     return None
 
 
+def _lower_share(rest: float, poor: int, cost: int) -> float:
+    """A float below the exact `rest` of a float walk that stopped after `poor` classes.
+
+    Each approximation is within a relative 3·2^-53 of the exact money (or above it), each
+    float operation adds a rounding error of at most 2^-53 of its result, and both the money of
+    the poor classes and |rest| stay within the cost: the error is below (poor + 2)·2^-52·cost.
+    The result is rounded down once more before it is divided.
+    """
+    return max(0.0, (rest - cost * (poor + 4) * 2.0**-50) * (1 - 2.0**-50))
+
+
 def _approximate(numerator: int, denominator: int) -> float:
     """numerator / denominator (>= 0) as a float: a non-decreasing function of the fraction.
 
@@ -647,19 +958,21 @@ def _certainly_short(counts: Mapping[int, int], approx: Sequence[float], cost: i
 
 
 def _walk_approximately(
-    order: list[int], counts: Mapping[int, int], approx: Sequence[float], cost: int
-) -> int:
-    """`_walk` in floats, on approximate money (in money units): how many classes are poor."""
+    order: list[int], counts: Mapping[int, int], approx: Sequence[float], cost: int, voters: int
+) -> tuple[int, float, int]:
+    """`_walk` in floats, on approximate money (in money units) of `voters` supporters.
+
+    (how many classes are poor, cost minus their money, how many supporters are not poor).
+    """
     rest = float(cost)
-    voters = sum(counts.values())
     for position, c in enumerate(order):
         money = approx[c]
         if rest <= money * voters:
-            return position
+            return position, rest, voters
         count = counts[c]
         rest -= count * money
         voters -= count
-    return len(order)
+    return len(order), rest, voters
 
 
 def _exact_money(
@@ -689,3 +1002,8 @@ def _walk(
         paid += count * money_c
         weight -= count * unit
     return None
+
+
+def _round_up(x: float) -> float:
+    """A float above x >= 0 by more than the rounding error of a few float operations."""
+    return x * (1 + _MARGIN)

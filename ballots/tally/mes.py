@@ -31,7 +31,9 @@ search jumps past them. A run also certifies its first purchases for some steps 
 next run replays those without pricing their competitors. Where certificates skip nothing (the
 outcome changes at almost every step, as in Warszawa 2020), runs go plainly one step at a time
 for a while (4 steps, doubling up to 32 while the certified runs in between keep skipping
-nothing; a tracked run costs about two and a half plain ones). Every outcome is computed
+nothing; a tracked run costs about three plain ones). Each run also leaves lower bounds of its
+prices for the next (`_equal_shares.Hints`): while the next run buys the same projects, they
+spare it pricing projects that certainly are not the cheapest. Every outcome is computed
 exactly, and the result is that of stepping one unit at a time (tests check this against plain
 stepping). Like pabutools' `exhaustion_by_budget_increase`, the search gives up, keeping the
 last outcome, once b would pass B·(n+1)/n.
@@ -44,7 +46,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
-from ballots.tally._equal_shares import Certificate, Engine, Tracker
+from ballots.tally._equal_shares import Certificate, Engine, Hints, Tracker
 from ballots.tally.greedy import select_greedy
 from ballots.tally.model import Ballot, InvalidRuleError, Project
 
@@ -218,6 +220,7 @@ def _add1(
     previous: tuple[int, ...] = engine.free
     previous_budget: Fraction | None = None
     certificate: Certificate | None = None
+    hints: Hints | None = None
     step = 0
     reach = _REACH
     payoff = Fraction(1, 2)  # so that three certified runs that skip nothing are enough
@@ -226,9 +229,11 @@ def _add1(
     runs = 0
     while step <= last_step:
         runs += 1
+        voter_budget = start + step * step_size
+        record = Hints(voter_budget, engine.funded_count)
         if untracked_left:
             untracked_left -= 1
-            outcome = engine.run(start + step * step_size)
+            outcome = engine.run(voter_budget, hints=hints, record=record)
             certified = step
         else:
             horizon, cap = reach, None
@@ -236,7 +241,7 @@ def _add1(
                 cap = certificate.rounds[certain - 1]
                 horizon = max(1, min(reach, cap - step))
             tracker = Tracker(step, horizon, cap)
-            outcome = engine.run(start + step * step_size, tracker, certificate, step_size)
+            outcome = engine.run(voter_budget, tracker, certificate, step_size, record=record)
             certificate = tracker.certificate()
             certified = certificate.last
         if engine.cost_of(outcome) > budget:
@@ -255,6 +260,7 @@ def _add1(
                 certificate = None
             reach = 2 * reach if certified == step + horizon else max(_REACH, certified - step)
         previous = outcome
+        hints = record
         previous_budget = start + min(certified, last_step) * step_size
         step = certified + 1
     return engine.names(previous), previous_budget, runs

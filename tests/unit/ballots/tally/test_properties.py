@@ -179,10 +179,13 @@ def test_fast_add1_equals_one_unit_stepping(
 
 
 @st.composite
-def larger_elections(draw: st.DrawFn) -> tuple[list[Project], int, list[Ballot]]:
+def larger_elections(
+    draw: st.DrawFn, cumulative: bool | None = None
+) -> tuple[list[Project], int, list[Ballot]]:
     ids = [f"p{i}" for i in range(draw(st.integers(3, 9)))]
     projects = [Project(pid, draw(st.integers(1, 300))) for pid in ids]
-    cumulative = draw(st.booleans())
+    if cumulative is None:
+        cumulative = draw(st.booleans())
     ballots: list[Ballot] = []
     for _ in range(draw(st.integers(10, 40))):
         named = draw(st.lists(st.sampled_from(ids), max_size=5, unique=True))
@@ -227,9 +230,13 @@ def test_a_wrong_float_guess_of_the_poor_is_caught(
     ranks = TieBreak("lexico").ranks(projects)
     walk = _equal_shares._walk_approximately
 
-    def wrong(*args: object) -> int:
-        poor: int = walk(*args)  # type: ignore[arg-type]
-        return min(max(poor + error, 0), len(args[0]))  # type: ignore[arg-type]
+    def wrong(
+        order: list[int], counts: dict[int, int], approx: list[float], cost: int, voters: int
+    ) -> tuple[int, float, int]:
+        """A float walk that stops `error` classes off, its rest and voters consistent."""
+        poor = min(max(walk(order, counts, approx, cost, voters)[0] + error, 0), len(order))
+        rest = float(cost) - sum(counts[c] * approx[c] for c in order[:poor])
+        return poor, rest, voters - sum(counts[c] for c in order[:poor])
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_equal_shares, "_walk_approximately", wrong)
@@ -243,3 +250,51 @@ def test_a_wrong_float_guess_of_the_poor_is_caught(
     assert add1 == equal_shares(
         projects, budget, ballots, ranks, utilities=utilities, completion="add1"
     )
+
+
+@settings(deadline=None)
+@given(
+    elections(cumulative=False) | larger_elections(cumulative=False),
+    st.sampled_from(["cost", "cardinality"]),
+    st.fractions(0, 30),
+    st.fractions(0, 30),
+)
+def test_hints_from_a_smaller_voter_budget_keep_runs_exact(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    extra: Fraction,
+    rise: Fraction,
+) -> None:
+    """Lower bounds carried from a run at b to a run at b' > b never change its outcome."""
+    from ballots.tally._equal_shares import Engine, Hints
+
+    projects, budget, ballots = election
+    if not ballots:
+        return
+    ranks = TieBreak("lexico").ranks(projects)
+    engine = Engine(projects, ballots, ranks, utilities == "cost")
+    earlier = Fraction(budget, len(ballots)) + extra
+    later = earlier + rise
+    hints = Hints(earlier, engine.funded_count)
+    engine.run(earlier, record=hints)
+    hinted = engine.names(engine.run(later, hints=hints))
+    purchases = equal_shares_purchases(projects, ballots, ranks, later, utilities=utilities)
+    assert hinted == tuple(p.project_id for p in purchases)
+
+
+@settings(deadline=None)
+@given(
+    larger_elections(cumulative=False),
+    st.sampled_from(["cost", "cardinality"]),
+    st.integers(960, 1000),
+)
+def test_huge_voter_budgets_keep_runs_exact(
+    election: tuple[list[Project], int, list[Ballot]], utilities: Utilities, bits: int
+) -> None:
+    """Near the float range, class floats come from int / int instead of int / float."""
+    projects, _, ballots = election
+    ranks = TieBreak("lexico").ranks(projects)
+    voter_budget = Fraction(2**bits, 7)
+    fast = equal_shares_fixed(projects, ballots, ranks, voter_budget, utilities=utilities)
+    purchases = equal_shares_purchases(projects, ballots, ranks, voter_budget, utilities=utilities)
+    assert fast == tuple(p.project_id for p in purchases)
