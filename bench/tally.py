@@ -3,12 +3,13 @@
     python -m bench.tally                      # every file, every rule
     python -m bench.tally --files Assen Lodz --rules mes-add1 --pabutools-timeout 120
 
-For each (file, rule), civica runs `--repeat` times in this process (median reported; a rule
-slower than 5 s runs once) and pabutools runs once in a subprocess that is killed after
-`--pabutools-timeout` seconds of wall time ("> N s"). Times are CPU seconds of the process
-(`time.process_time`), so that other load on the machine disturbs them less; both time the rule
-only (parsing is reported apart). Winner sets are compared; the whole run stops starting new
-measurements after `--max-minutes`.
+For each (file, rule), civica runs `--repeat` times in this process and pabutools `--repeat`
+times in a subprocess that is killed after `--pabutools-timeout` seconds of wall time ("> N s");
+each reports the median of its runs (a rule slower than 5 s runs once, so a first run that warms
+caches counts for pabutools' fast rules no more than for civica's). Times are CPU seconds of the
+process (`time.process_time`), so that other load on the machine disturbs them less; both time
+the rule only (parsing is reported apart). Winner sets are compared; the whole run stops
+starting new measurements after `--max-minutes`.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print a Markdown table."""
     args = _parser().parse_args(argv)
     if args.pabutools_worker:
-        return _pabutools_worker(*args.pabutools_worker)
+        file, rule_name, repeat = args.pabutools_worker
+        return _pabutools_worker(file, rule_name, int(repeat))
     files = sorted(
         path
         for path in PABULIB.glob("*.pb")
@@ -92,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--pabutools-timeout", type=float, default=60.0, metavar="SECONDS")
     parser.add_argument("--max-minutes", type=float, default=15.0)
     parser.add_argument(
-        "--pabutools-worker", nargs=2, metavar=("FILE", "RULE"), help=argparse.SUPPRESS
+        "--pabutools-worker", nargs=3, metavar=("FILE", "RULE", "REPEAT"), help=argparse.SUPPRESS
     )
     return parser
 
@@ -124,7 +126,7 @@ def _measure(
     median = statistics.median(times)
     if rule_name == "greedy-stop":
         return Measurement(path.stem, rule_name, median, len(times), None, False, None)
-    reference = _run_pabutools(path, rule_name, timeout)
+    reference = _run_pabutools(path, rule_name, repeat, timeout)
     if reference is None:
         return Measurement(path.stem, rule_name, median, len(times), timeout, True, None)
     seconds, reference_winners = reference
@@ -132,9 +134,13 @@ def _measure(
     return Measurement(path.stem, rule_name, median, len(times), seconds, False, agree)
 
 
-def _run_pabutools(path: Path, rule_name: str, timeout: float) -> tuple[float, set[str]] | None:
-    """pabutools' time and winners, or None if it was killed after `timeout` seconds."""
-    command = [sys.executable, "-m", "bench.tally", "--pabutools-worker", str(path), rule_name]
+def _run_pabutools(
+    path: Path, rule_name: str, repeat: int, timeout: float
+) -> tuple[float, set[str]] | None:
+    """pabutools' median time and winners, or None if it was killed after `timeout` seconds."""
+    command = [
+        sys.executable, "-m", "bench.tally", "--pabutools-worker", str(path), rule_name, str(repeat)
+    ]  # fmt: skip
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=True
@@ -145,8 +151,13 @@ def _run_pabutools(path: Path, rule_name: str, timeout: float) -> tuple[float, s
     return float(result["seconds"]), set(result["winners"])
 
 
+def _time(seconds: float) -> str:
+    """Seconds, or milliseconds below a tenth of a second (where "0.00 s" would say nothing)."""
+    return f"{seconds * 1000:.1f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
+
+
 def _row(m: Measurement) -> str:
-    civica = f"{m.civica:.2f} s" + ("" if m.civica_runs > 1 else " (1 run)")
+    civica = _time(m.civica) + ("" if m.civica_runs > 1 else " (1 run)")
     if m.pabutools is None:
         return f"| {m.file} | {m.rule} | {civica} | n/a | | |"
     if m.pabutools_timed_out:
@@ -154,19 +165,25 @@ def _row(m: Measurement) -> str:
         return f"| {m.file} | {m.rule} | {civica} | > {m.pabutools:.0f} s | > {ratio:.0f}× | |"
     ratio = m.pabutools / m.civica
     same = "yes" if m.agree else "**no**"
-    return f"| {m.file} | {m.rule} | {civica} | {m.pabutools:.2f} s | {ratio:.0f}× | {same} |"
+    return f"| {m.file} | {m.rule} | {civica} | {_time(m.pabutools)} | {ratio:.0f}× | {same} |"
 
 
-def _pabutools_worker(file: str, rule_name: str) -> int:
-    """Run one rule with pabutools and print its winners and its time as JSON."""
+def _pabutools_worker(file: str, rule_name: str, repeat: int) -> int:
+    """Run one rule with pabutools and print its winners and its median time as JSON."""
     from bench import pabutools_rules
 
     instance, profile = pabutools_rules.load(file)
-    compute: Callable[[], Any] = pabutools_rules.RULES[rule_name](instance, profile)
-    started = time.process_time()
-    outcome = compute()
-    seconds = time.process_time() - started
-    print(json.dumps({"seconds": seconds, "winners": sorted(p.name for p in outcome)}))
+    times: list[float] = []
+    winners: list[str] = []
+    for _ in range(max(1, repeat)):
+        compute: Callable[[], Any] = pabutools_rules.RULES[rule_name](instance, profile)
+        started = time.process_time()
+        outcome = compute()
+        times.append(time.process_time() - started)
+        winners = sorted(p.name for p in outcome)
+        if times[-1] > SLOW_CIVICA_SECONDS:
+            break
+    print(json.dumps({"seconds": statistics.median(times), "winners": winners}))
     return 0
 
 
