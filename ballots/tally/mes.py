@@ -231,15 +231,21 @@ def _add1(
         runs += 1
         voter_budget = start + step * step_size
         record = Hints(voter_budget, engine.funded_count)
-        if untracked_left:
-            untracked_left -= 1
+        cap = None
+        if certificate is not None and (certain := certificate.prefix(step)):
+            cap = certificate.rounds[certain - 1]
+        if untracked_left or (cap == step and engine.approvals_only):
+            # A tracked run resuming a prefix certified only up to this step could certify
+            # nothing beyond it (its tracker's cap). On approval ballots a plain run is several
+            # times cheaper; elsewhere replaying the prefix, not racing it, is worth keeping.
+            if untracked_left:
+                untracked_left -= 1
+            else:
+                certificate = None
             outcome = engine.run(voter_budget, hints=hints, record=record)
             certified = step
         else:
-            horizon, cap = reach, None
-            if certificate is not None and (certain := certificate.prefix(step)):
-                cap = certificate.rounds[certain - 1]
-                horizon = max(1, min(reach, cap - step))
+            horizon = reach if cap is None else max(1, min(reach, cap - step))
             tracker = Tracker(step, horizon, cap)
             outcome = engine.run(voter_budget, tracker, certificate, step_size, record=record)
             certificate = tracker.certificate()
