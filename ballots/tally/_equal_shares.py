@@ -42,152 +42,28 @@ import itertools
 import math
 import operator
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from itertools import chain, repeat
-from typing import Any, Final, TypeAlias
+from typing import Final
 
+from ballots.tally._certificates import Certificate, Hints, Slack, Tracker
+from ballots.tally._pricing import (
+    MARGIN,
+    TINY,
+    Row,
+    approximate,
+    certainly_short,
+    exact_money,
+    lower_share,
+    split_rows,
+    walk_approximately,
+    walk_classes,
+)
 from ballots.tally.model import Ballot, Project, only_approvals
 
 _DEAD: Final = -1
 _ZERO: Final = Fraction(0)
-
-_TINY: Final = 1e-290
-"""Approximations are compared by relative error only above this (normal floats, < 2^-53)."""
-_MARGIN: Final = 1e-12
-"""Relative distance beyond which approximate money is certainly on the same side."""
-
-Row: TypeAlias = tuple[Any, int, int, int]
-"""A budget class among a project's supporters: (sort key, class, weight, count)."""
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """What a tracked run proves about later steps (step numbers are absolute)."""
-
-    winners: tuple[int, ...]
-    """The run's purchases in order (projects of cost 0 excluded)."""
-    rounds: tuple[int, ...]
-    """rounds[i]: the last step at which the first i + 1 purchases are certainly the same."""
-    dropped: Mapping[int, int]
-    """Project -> the round (1-based) in which it was found unaffordable."""
-    last: int
-    """The last step at which the whole outcome is certainly the same."""
-
-    def prefix(self, step: int) -> int:
-        """How many leading purchases are certain at `step`."""
-        return sum(1 for last in self.rounds if last >= step)
-
-
-class Tracker:
-    """Collects, round by round, the last step at which the run's decisions certainly hold."""
-
-    __slots__ = ("cap", "dropped", "next_step", "reach", "rounds", "step", "winners")
-
-    def __init__(self, step: int, reach: int, cap: int | None = None) -> None:
-        self.step = step
-        self.reach = reach
-        self.cap = step + reach if cap is None else min(cap, step + reach)
-        self.next_step: int | None = None
-        self.winners: list[int] = []
-        self.rounds: list[int] = []
-        self.dropped: dict[int, int] = {}
-
-    def require(self, value: int | Fraction, slope: int | Fraction, *, strict: bool) -> None:
-        """Record that `value + slope·Δb` must stay > 0 (`strict`) or >= 0 (same denominator)."""
-        assert value > 0 if strict else value >= 0, "a recorded decision does not hold"
-        if slope >= 0:
-            return
-        distance = Fraction(value) / -slope
-        if strict:
-            flip = self.step + max(1, math.ceil(distance))
-        else:
-            flip = self.step + math.floor(distance) + 1
-        if self.next_step is None or flip < self.next_step:
-            self.next_step = flip
-
-    def last(self) -> int:
-        """The last step at which everything recorded so far certainly holds."""
-        return self.cap if self.next_step is None else min(self.cap, self.next_step - 1)
-
-    def bought(self, j: int, inherited: int | None = None) -> None:
-        """Close a round; a replayed round keeps the certificate of the run it came from."""
-        self.winners.append(j)
-        self.rounds.append(self.last() if inherited is None else min(inherited, self.cap))
-
-    def drop(self, j: int, round_number: int | None = None) -> None:
-        self.dropped[j] = len(self.winners) + 1 if round_number is None else round_number
-
-    def certificate(self) -> Certificate:
-        return Certificate(tuple(self.winners), tuple(self.rounds), self.dropped, self.last())
-
-
-class Hints:
-    """Lower bounds of prices that one run leaves for a later run at a larger voter budget.
-
-    Approval ballots only. Every supporter of a project q pays the same share s' (price times
-    utility) or all their money m', so for any set S of q's voters and the R others,
-    cost <= Σ_S m' + R·s': s' >= (cost - Σ_S m') / R, with equality when S holds exactly
-    those who cannot pay s' (the dead included). Say a run at voter budget b found that bound,
-    s >= (cost - Σ_S m) / R, for some S after its first r purchases. A run at b' > b that made
-    the same first r purchases gives every voter at most δ more money at that point, where
-    δ = (b' - b) + the sum over those purchases of max(0, share at b - share at b') (a voter's
-    money after a purchase is max(0, money - share), and max(0, x + d) <= max(0, x) + d), so
-    there s' >= (cost - Σ_S m) / R - δ·|S| / R. Within a run prices only rise, so that bound
-    holds for the rest of the run at b'.
-
-    A later run uses it for a stale project that reaches the top of its heap: it pushes the
-    project back at the bound, rounded down by a margin far above the rounding error, when
-    that is higher than its key, instead of pricing it now. Such keys only spare pricings of
-    projects that are certainly not the cheapest: every purchase is still priced exactly.
-    """
-
-    __slots__ = ("bounds", "dropped", "shares", "voter_budget", "winners")
-
-    def __init__(self, voter_budget: Fraction, projects: int) -> None:
-        self.voter_budget = voter_budget
-        self.winners: list[int] = []
-        self.shares: list[float] = []
-        """Per purchase: its share per supporter, as a float (money units)."""
-        self.bounds: list[list[tuple[int, float, float]]] = [[] for _ in range(projects)]
-        """Per project: (purchases made before, a float below (cost - Σ_S m) / (R · utility),
-        |S| / (R · utility))."""
-        self.dropped: dict[int, int] = {}
-        """Project -> purchases made before it was found unaffordable (a guess for later runs)."""
-
-
-class Slack:
-    """A run's use of `Hints`: how many purchases agree with the hinting run's, δ after each."""
-
-    __slots__ = ("agreeing", "deltas", "hints")
-
-    def __init__(self, hints: Hints, voter_budget: Fraction) -> None:
-        self.hints = hints
-        self.agreeing = True
-        self.deltas = [_round_up(float(voter_budget - hints.voter_budget))]
-        """deltas[r]: δ (rounded up) after the first r purchases, which agree."""
-
-    def bought(self, j: int, share: float) -> None:
-        """Extend δ while the purchases agree with the hinting run's; `share` as a float."""
-        if not self.agreeing:
-            return
-        agreed = len(self.deltas) - 1
-        hints = self.hints
-        if agreed < len(hints.winners) and hints.winners[agreed] == j:
-            earlier = hints.shares[agreed]
-            fall = max(0.0, earlier - share) + (earlier + share) * _MARGIN
-            self.deltas.append(_round_up(self.deltas[agreed] + fall))
-        else:
-            self.agreeing = False
-
-    def bound(self, j: int) -> float:
-        """The best lower bound of j's price that the hints give now (-inf if none)."""
-        agreed = len(self.deltas) - 1
-        for made, price, slack in reversed(self.hints.bounds[j]):
-            if made <= agreed:
-                return price * (1 - _MARGIN) - _round_up(self.deltas[made] * slack)
-        return -math.inf
 
 
 class Engine:
@@ -335,7 +211,7 @@ class _Run:
         # Every voter's money grows by `step_size` per step: the slope every bound starts from.
         start_slope = step_size * self.denominator if tracker else 0
         self.value = [voter_budget.numerator]
-        self.approx = [_approximate(voter_budget.numerator, self.denominator)]
+        self.approx = [approximate(voter_budget.numerator, self.denominator)]
         self.floats = engine.approvals_only and self.approx[0] < math.inf
         """Whether prices are found with float approximations (then checked exactly)."""
         self.budget_bits = (voter_budget.numerator // voter_budget.denominator).bit_length() + 1
@@ -445,18 +321,18 @@ class _Run:
         self.gather(j)
         cost = self.engine.cost[j]
         self.dirty[j] = False
-        if self.likely_short(j) and _certainly_short(self.members[j], self.approx, cost):
+        if self.likely_short(j) and certainly_short(self.members[j], self.approx, cost):
             self.drop(j)
             return
         order, poor, rest, able = self.guess(j)
         if poor == len(order):
-            if _certainly_short(self.members[j], self.approx, cost):
+            if certainly_short(self.members[j], self.approx, cost):
                 self.drop(j)
                 return
             self.guesses[j] = order, poor, able
             self.settle(j, heap)
             return
-        bound = _lower_share(rest, poor, cost) / (able * self.engine.unit[j])
+        bound = lower_share(rest, poor, cost) / (able * self.engine.unit[j])
         if self.record is not None:
             self.remember(j, bound, able)
         self.guesses[j] = order, poor, able
@@ -485,7 +361,7 @@ class _Run:
         price = Fraction(need - paid, self.denominator * weight)
         self.price_value[j] = price
         self.exact[j] = True
-        key = _approximate(price.numerator, price.denominator)
+        key = approximate(price.numerator, price.denominator)
         heapq.heappush(heap, (key, price, self.engine.rank[j], j))
 
     def raise_key(
@@ -506,7 +382,7 @@ class _Run:
         if self.price(j):
             self.dirty[j] = False
             price = self.price_value[j]
-            key = _approximate(price.numerator, price.denominator)
+            key = approximate(price.numerator, price.denominator)
             heapq.heappush(heap, (key, price, self.engine.rank[j], j))
         else:
             self.drop(j)
@@ -566,14 +442,14 @@ class _Run:
         return rows
 
     def split(self, j: int, need: int) -> tuple[int, int, list[tuple[int, int]]] | None:
-        """`_split` of j's supporters: (poor money, rest utility, poor (class, count)) or None.
+        """`split_rows` of j's supporters: (poor money, rest utility, poor (class, count)) or None.
 
         The poor classes are listed in tracked runs only (their bounds need them).
         """
         if self.floats:
             return self.split_approvals(j, need)
         rows = self.classes(j)
-        found = _split(rows, need, self.engine.unit[j], self.money)
+        found = split_rows(rows, need, self.engine.unit[j], self.money)
         if found is None:
             return None
         paid, weight, poor = found
@@ -582,7 +458,7 @@ class _Run:
     def split_approvals(self, j: int, need: int) -> tuple[int, int, list[tuple[int, int]]] | None:
         """`split` for approval ballots: found with floats, checked exactly.
 
-        The classes are sorted by their approximations (`_approximate`) and `_split`'s walk runs
+        The classes are sorted by their approximations (`approximate`) and `split_rows`'s walk runs
         in floats; that only proposes a set P of poor classes. Exactly: the share
         s = (need - money of P) / (denominator · voters outside P) is j's price per voter if
         every class in P has money < s and every other class money >= s (then the supporters
@@ -593,7 +469,7 @@ class _Run:
         walked exactly.
         """
         order, poor, _, able = self.guess(j)
-        if poor == len(order) and _certainly_short(
+        if poor == len(order) and certainly_short(
             self.members[j], self.approx, self.engine.cost[j]
         ):
             return None
@@ -606,7 +482,7 @@ class _Run:
         (float, money units), `able` how many supporters remain.
         """
         order = sorted(self.members[j], key=self.approx.__getitem__)
-        poor, rest, able = _walk_approximately(
+        poor, rest, able = walk_approximately(
             order, self.members[j], self.approx, self.engine.cost[j], self.alive[j]
         )
         return order, poor, rest, able
@@ -617,14 +493,14 @@ class _Run:
         """`split_approvals` from a guess: checked exactly, or redone exactly if it is wrong."""
         members = self.members[j]
         value, epoch, lift = self.value, self.epoch, self.lift
-        paid = _exact_money(order[:poor], members, value, epoch, lift)
+        paid = exact_money(order[:poor], members, value, epoch, lift)
         if poor == len(order):
             if paid < need:
                 return None
         elif self.consistent(order, poor, need - paid, able):
             return paid, able * self.engine.unit[j], self.poor(order[:poor], members)
         order.sort(key=lambda c: (value[c] * lift[epoch[c]], c))
-        found = _walk(order, members, need, self.engine.unit[j], self.money)
+        found = walk_classes(order, members, need, self.engine.unit[j], self.money)
         if found is None:
             return None
         paid, weight, poor = found
@@ -640,10 +516,10 @@ class _Run:
         The share is rest / (denominator · voters), `rest` being need minus the money of
         order[:poor] and `voters` how many supporters are outside them.
         """
-        share = _approximate(rest, self.denominator * voters)
-        if not _TINY < share < math.inf:
+        share = approximate(rest, self.denominator * voters)
+        if not TINY < share < math.inf:
             return False
-        low, high = share * (1 - _MARGIN), share * (1 + _MARGIN)
+        low, high = share * (1 - MARGIN), share * (1 + MARGIN)
         approx, money = self.approx, self.money
         for c in reversed(order[:poor]):
             if approx[c] < low:
@@ -675,8 +551,8 @@ class _Run:
         self.price_value[j] = Fraction(need - paid, self.denominator * weight)
         if self.record is not None:
             price = self.price_value[j]
-            approximate = _approximate(price.numerator, price.denominator) * (1 - _MARGIN)
-            self.remember(j, approximate, weight // self.engine.unit[j])
+            bound = approximate(price.numerator, price.denominator) * (1 - MARGIN)
+            self.remember(j, bound, weight // self.engine.unit[j])
         if tracker:
             rise = sum(count * upper[c] * lift[epoch[c]] for c, count in poor)
             self.price_slope[j] = Fraction(-rise, self.denominator * weight)
@@ -698,11 +574,11 @@ class _Run:
         if self.engine.approvals_only:
             members = self.members[j]
             money = {c: (value[c] + lower[c] * horizon) * lift[epoch[c]] for c in members}
-            found = _walk(
+            found = walk_classes(
                 sorted(members, key=money.__getitem__), members, need, unit, money.__getitem__
             )
         else:
-            found = _split(
+            found = split_rows(
                 self.classes(j, horizon),
                 need,
                 unit,
@@ -743,7 +619,7 @@ class _Run:
         )
         share = price.numerator * unit * self.denominator // price.denominator
         if self.record is not None or self.slack is not None:
-            self.hint_purchase(j, _approximate(price.numerator * unit, price.denominator))
+            self.hint_purchase(j, approximate(price.numerator * unit, price.denominator))
         if self.tracker is None and self.floats:
             self.charge_approvals(j, share)
         else:
@@ -793,13 +669,13 @@ class _Run:
                 value[c] = money
                 epoch[c] = now
                 approximation = money / scale if scale else money / denominator
-                approx[c] = approximation if approximation > _TINY else _TINY
+                approx[c] = approximation if approximation > TINY else TINY
             else:
                 moved[c] = _DEAD
         value.extend(kept)
         approximations = [money / (scale or denominator) for money in kept]
-        if approximations and min(approximations) < _TINY:
-            approximations = [max(a, _TINY) for a in approximations]
+        if approximations and min(approximations) < TINY:
+            approximations = [max(a, TINY) for a in approximations]
         approx.extend(approximations)
         epoch.extend(repeat(now, len(kept)))
         class_of = self.class_of
@@ -856,7 +732,7 @@ class _Run:
                     lower = lower_of[c] * raise_to_now + rises[w]
             if approvals and count == population[c] and (left or upper):
                 value[c], upper_of[c], lower_of[c], epoch[c] = left, upper, lower, now
-                self.approx[c] = _approximate(left, denominator)
+                self.approx[c] = approximate(left, denominator)
                 continue
             if approvals:
                 population[c] -= count
@@ -887,7 +763,7 @@ class _Run:
         """New budget classes in the current epoch: money and the slopes of its bounds."""
         denominator = self.denominator
         self.value.extend(values)
-        self.approx.extend([_approximate(money, denominator) for money in values])
+        self.approx.extend([approximate(money, denominator) for money in values])
         self.upper.extend(uppers)
         self.lower.extend(lowers)
         self.epoch.extend(repeat(len(self.lift) - 1, len(values)))
@@ -899,111 +775,3 @@ class _Run:
         self.denominator *= factor
         self.lift = [lift * factor for lift in self.lift]
         self.lift.append(1)
-
-
-def _split(
-    rows: list[Row], need: int, unit: int, money: Callable[[int], int]
-) -> tuple[int, int, int] | None:
-    """For sorted classes: (money of the poor, utility of the rest, number of poor classes).
-
-    The price per unit of utility is (need - poor money) / (denominator · rest utility); a class
-    is poor when its money is below what it would pay at that price. None when the supporters
-    cannot pay `need` at all: only then does the walk pass every class (if it stopped at a class
-    that can pay the price, every later class could too, and they would pay `need` in total).
-    Only the poor classes and the first class that can pay are asked for their exact money.
-    """
-    weight = sum(w * count for _, _, w, count in rows) * unit
-    paid = 0
-    for position, (_, c, w, count) in enumerate(rows):
-        money_c = money(c)
-        if (need - paid) * unit * w <= money_c * weight:
-            return paid, weight, position
-        paid += count * money_c
-        weight -= count * w * unit
-    return None
-
-
-def _lower_share(rest: float, poor: int, cost: int) -> float:
-    """A float below the exact `rest` of a float walk that stopped after `poor` classes.
-
-    Each approximation is within a relative 3·2^-53 of the exact money (or above it), each
-    float operation adds a rounding error of at most 2^-53 of its result, and both the money of
-    the poor classes and |rest| stay within the cost: the error is below (poor + 2)·2^-52·cost.
-    The result is rounded down once more before it is divided.
-    """
-    return max(0.0, (rest - cost * (poor + 4) * 2.0**-50) * (1 - 2.0**-50))
-
-
-def _approximate(numerator: int, denominator: int) -> float:
-    """numerator / denominator (>= 0) as a float: a non-decreasing function of the fraction.
-
-    int / int is correctly rounded; a positive fraction is never 0.0, a huge one is inf.
-    """
-    if numerator <= 0:
-        return 0.0
-    try:
-        return max(numerator / denominator, _TINY)
-    except OverflowError:
-        return math.inf
-
-
-def _certainly_short(counts: Mapping[int, int], approx: Sequence[float], cost: int) -> bool:
-    """Whether the classes certainly hold less than `cost` (approximate money, money units).
-
-    fsum is correctly rounded, so the float total is within a few 2^-53 of the exact total
-    (approximations of less than _TINY are rounded up, which only overstates it).
-    """
-    holdings = map(operator.mul, map(approx.__getitem__, counts), counts.values())
-    return math.fsum(holdings) < cost * (1 - _MARGIN)
-
-
-def _walk_approximately(
-    order: list[int], counts: Mapping[int, int], approx: Sequence[float], cost: int, voters: int
-) -> tuple[int, float, int]:
-    """`_walk` in floats, on approximate money (in money units) of `voters` supporters.
-
-    (how many classes are poor, cost minus their money, how many supporters are not poor).
-    """
-    rest = float(cost)
-    for position, c in enumerate(order):
-        money = approx[c]
-        if rest <= money * voters:
-            return position, rest, voters
-        count = counts[c]
-        rest -= count * money
-        voters -= count
-    return len(order), rest, voters
-
-
-def _exact_money(
-    classes: list[int],
-    counts: Mapping[int, int],
-    value: Sequence[int],
-    epoch: Sequence[int],
-    lift: Sequence[int],
-) -> int:
-    """The money of `classes` (each times its count), over the current denominator."""
-    numbers = map(operator.mul, map(counts.__getitem__, classes), map(value.__getitem__, classes))
-    lifts = map(lift.__getitem__, map(epoch.__getitem__, classes))
-    return sum(map(operator.mul, numbers, lifts))
-
-
-def _walk(
-    order: list[int], counts: Mapping[int, int], need: int, unit: int, money: Callable[[int], int]
-) -> tuple[int, int, int] | None:
-    """`_split` for approval ballots (weight 1): classes in `order`, counts apart."""
-    weight = sum(counts.values()) * unit
-    paid = 0
-    for position, c in enumerate(order):
-        money_c = money(c)
-        if (need - paid) * unit <= money_c * weight:
-            return paid, weight, position
-        count = counts[c]
-        paid += count * money_c
-        weight -= count * unit
-    return None
-
-
-def _round_up(x: float) -> float:
-    """A float above x >= 0 by more than the rounding error of a few float operations."""
-    return x * (1 + _MARGIN)

@@ -46,7 +46,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
-from ballots.tally._equal_shares import Certificate, Engine, Hints, Tracker
+from ballots.tally._certificates import Certificate, Hints, Tracker
+from ballots.tally._equal_shares import Engine
 from ballots.tally.greedy import select_greedy
 from ballots.tally.model import Ballot, InvalidRuleError, Project
 

@@ -228,7 +228,7 @@ def test_a_wrong_float_guess_of_the_poor_is_caught(
         return
     voter_budget = Fraction(budget, len(ballots)) + extra
     ranks = TieBreak("lexico").ranks(projects)
-    walk = _equal_shares._walk_approximately
+    walk = _equal_shares.walk_approximately
 
     def wrong(
         order: list[int], counts: dict[int, int], approx: list[float], cost: int, voters: int
@@ -239,8 +239,8 @@ def test_a_wrong_float_guess_of_the_poor_is_caught(
         return poor, rest, voters - sum(counts[c] for c in order[:poor])
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_equal_shares, "_walk_approximately", wrong)
-        patch.setattr(_equal_shares, "_certainly_short", lambda *_: False)
+        patch.setattr(_equal_shares, "walk_approximately", wrong)
+        patch.setattr(_equal_shares, "certainly_short", lambda *_: False)
         fast = equal_shares_fixed(projects, ballots, ranks, voter_budget, utilities=utilities)
         add1 = equal_shares(
             projects, budget, ballots, ranks, utilities=utilities, completion="add1"
@@ -266,7 +266,8 @@ def test_hints_from_a_smaller_voter_budget_keep_runs_exact(
     rise: Fraction,
 ) -> None:
     """Lower bounds carried from a run at b to a run at b' > b never change its outcome."""
-    from ballots.tally._equal_shares import Engine, Hints
+    from ballots.tally._certificates import Hints
+    from ballots.tally._equal_shares import Engine
 
     projects, budget, ballots = election
     if not ballots:
