@@ -25,14 +25,14 @@ units of the step, since a run's outcome does not change when all money is scale
 
 Stepping one unit at a time is what makes the reference implementations slow. Here a run at
 step k also certifies a range of later steps that must give the same winners, in the same
-order (`_equal_shares.Tracker`: along a fixed sequence of winners money only grows and prices
+order (`_certificates.Tracker`: along a fixed sequence of winners money only grows and prices
 only fall with b, and each decision of the run is bounded by affine functions of b), and the
 search jumps past them. A run also certifies its first purchases for some steps further, so the
 next run replays those without pricing their competitors. Where certificates skip nothing (the
 outcome changes at almost every step, as in Warszawa 2020), runs go plainly one step at a time
 for a while (4 steps, doubling up to 32 while the certified runs in between keep skipping
 nothing; a tracked run costs about three plain ones). Each run also leaves lower bounds of its
-prices for the next (`_equal_shares.Hints`): while the next run buys the same projects, they
+prices for the next (`_certificates.Hints`): while the next run buys the same projects, they
 spare it pricing projects that certainly are not the cheapest. Every outcome is computed
 exactly, and the result is that of stepping one unit at a time (tests check this against plain
 stepping). Like pabutools' `exhaustion_by_budget_increase`, the search gives up, keeping the
