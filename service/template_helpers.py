@@ -97,7 +97,6 @@ def install(env: jinja2.Environment) -> None:
     env.filters["phase_name"] = phase_name
     env.filters["phase_in_text"] = phase_in_text
     env.filters["event_name"] = lambda kind: _named(EVENT_NAMES, kind)
-    env.filters["event_reason"] = event_reason
     env.filters["audit_action"] = lambda action: _named(AUDIT_ACTION_NAMES, action)
     env.filters["ballot_kind"] = lambda kind: _named(BALLOT_KIND_NAMES, kind)
     env.filters["rule_name"] = lambda rule: _named(RULE_NAMES, rule)

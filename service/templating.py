@@ -232,11 +232,9 @@ def translate_filter(context: Context, message: str) -> str:
 
 
 def _content_language(context: Context, source: Any) -> str | None:
-    """The language of a text written for a cycle: `source` (a tag, or anything with a
-    `content_language`, such as a Cycle), else the page's `content_language` or its `cycle`'s."""
-    for candidate in (source, context.get("content_language"), context.get("cycle")):
-        if isinstance(candidate, str) and candidate:
-            return candidate
+    """The language of a text written for a cycle: that of `source` (anything with a
+    `content_language`, such as a Cycle), else that of the page's `cycle`."""
+    for candidate in (source, context.get("cycle")):
         tag = getattr(candidate, "content_language", None)
         if isinstance(tag, str):
             return tag
