@@ -107,4 +107,7 @@ RULES: dict[str, Rule] = {
     "mes-add1": mes("add1"),
     "mes-add1-greedy": mes("add1-greedy"),
     "mes-add1-nostop": mes("add1-nostop"),
+    "mes-card-none": mes("none", "cardinality"),
+    "mes-card-add1": mes("add1", "cardinality"),
+    "mes-card-add1-nostop": mes("add1-nostop", "cardinality"),
 }

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
 
-from ballots.tally.model import Ballot, Project, only_approvals
+from ballots.tally.model import Ballot, BallotSummary, Project, summarise
 
 
 @dataclass(frozen=True)
@@ -18,13 +16,25 @@ class VoteCounts:
     scores: Mapping[str, int]
 
 
-def count_votes(projects: Sequence[Project], ballots: Sequence[Ballot]) -> VoteCounts:
-    """Count every ballot; a weight of 0 counts as not naming the project."""
+def count_votes(
+    projects: Sequence[Project], ballots: Sequence[Ballot], summary: BallotSummary | None = None
+) -> VoteCounts:
+    """Count every ballot; a weight of 0 counts as not naming the project.
+
+    `summary` is the ballots' `model.summarise`, if the caller has it already.
+    """
+    if summary is None:
+        summary = summarise(ballots)
     votes = dict.fromkeys((p.id for p in projects), 0)
-    if only_approvals(ballots):
-        votes.update(Counter(chain.from_iterable(ballots)))
-        return VoteCounts(votes, dict(votes))
     scores = dict(votes)
+    if 0 not in summary.weights:
+        votes.update(summary.named)
+        if summary.approvals_only:
+            return VoteCounts(votes, dict(votes))
+        for ballot in ballots:
+            for project_id, weight in ballot.items():
+                scores[project_id] += weight
+        return VoteCounts(votes, scores)
     for ballot in ballots:
         for project_id, weight in ballot.items():
             if weight > 0:

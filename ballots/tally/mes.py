@@ -48,8 +48,9 @@ from typing import Final, Literal, TypeAlias
 
 from ballots.tally._certificates import Certificate, Hints, Tracker
 from ballots.tally._equal_shares import Engine
+from ballots.tally._one_run import select_once
 from ballots.tally.greedy import select_greedy
-from ballots.tally.model import Ballot, InvalidRuleError, Project
+from ballots.tally.model import Ballot, InvalidRuleError, Project, only_approvals
 
 Completion: TypeAlias = Literal["none", "add1", "add1-greedy", "add1-nostop", "add1-nostop-greedy"]
 COMPLETIONS: Final[tuple[Completion, ...]] = (
@@ -103,22 +104,36 @@ def equal_shares(
     completion: Completion = "add1-greedy",
     scores: Mapping[str, int] | None = None,
     add1_step: int = 1,
+    approvals_only: bool | None = None,
 ) -> EqualSharesResult:
     """Run MES with a completion; `scores` order the greedy completion (default: the weights).
 
-    Add1 raises every voter's budget by `add1_step` money units per step.
+    Add1 raises every voter's budget by `add1_step` money units per step. `approvals_only`
+    (every weight is 1) is found out unless the caller knows it already.
     """
     if isinstance(add1_step, bool) or not isinstance(add1_step, int) or add1_step < 1:
         raise InvalidRuleError(f"add1_step must be a positive integer, got {add1_step!r}")
+    if completion == "none":
+        # One run: the Engine's preparation for many runs would cost more than the run.
+        if not ballots:
+            return EqualSharesResult((), None, (), 0)
+        if approvals_only is None:
+            approvals_only = only_approvals(ballots)
+        share = Fraction(budget, len(ballots))
+        once = select_once(
+            projects,
+            ballots,
+            ranks,
+            share,
+            utilities_are_costs=utilities == "cost",
+            approvals_only=approvals_only,
+        )
+        return EqualSharesResult(once, share, (), 1)
     engine = Engine(projects, ballots, ranks, utilities == "cost")
     if engine.voters == 0:
         winners: tuple[str, ...] = ()
         voter_budget = None
         runs = 0
-    elif completion == "none":
-        voter_budget = Fraction(budget, engine.voters)
-        winners = engine.names(engine.run(voter_budget))
-        runs = 1
     else:
         winners, voter_budget, runs = _add1(
             engine, budget, stop_when_exhaustive="nostop" not in completion, step_size=add1_step

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain
-from typing import TYPE_CHECKING, TypeAlias
+from operator import methodcaller
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 if TYPE_CHECKING:
     from ballots.tally.rules import TallyRule
 
 Ballot: TypeAlias = Mapping[str, int]
 """Project id -> weight: 1 for each approval, the points given on a cumulative ballot."""
+
+_VALUES = methodcaller("values")
 
 
 class TallyError(ValueError):
@@ -67,24 +71,50 @@ class Outcome:
         }
 
 
-def check_inputs(projects: Sequence[Project], budget: int, ballots: Sequence[Ballot]) -> None:
-    """Raise `TallyError` unless ids are unique, money non-negative and ballots name projects."""
+@dataclass(frozen=True, slots=True)
+class BallotSummary:
+    """What one look over the ballots tells: which projects they name, with which weights."""
+
+    named: Mapping[str, int]
+    """Per project id that some ballot names: how many ballots name it (any weight, even 0)."""
+    weights: frozenset[int]
+    """The distinct weights given."""
+
+    @property
+    def approvals_only(self) -> bool:
+        """Whether every weight is 1 (approval, choose-1 and ordinal ballots)."""
+        return self.weights <= {1}
+
+
+def summarise(ballots: Sequence[Ballot], weights: Iterable[int] | None = None) -> BallotSummary:
+    """The projects the ballots name and the weights they give (nothing is checked).
+
+    `weights`, if given, are all the ballots' weights (every value of every ballot).
+    """
+    if weights is None:
+        weights = chain.from_iterable(map(_VALUES, ballots))
+    return BallotSummary(Counter(chain.from_iterable(ballots)), frozenset(weights))
+
+
+def check_inputs(
+    projects: Sequence[Project], budget: int, ballots: Sequence[Ballot]
+) -> BallotSummary:
+    """Raise `TallyError` unless ids are unique, money non-negative and ballots name projects.
+
+    Returns the ballots' summary, found on the way.
+    """
     if _not_count(budget):
         raise TallyError(f"budget must be a non-negative integer, got {budget!r}")
-    known: set[str] = set()
-    for project in projects:
-        if not project.id:
-            raise TallyError("a project has an empty id")
-        if project.id in known:
-            raise TallyError(f"project id {project.id!r} appears twice")
-        if _not_count(project.cost):
-            raise TallyError(f"cost of project {project.id!r} must be a non-negative integer")
-        known.add(project.id)
-    named = set(chain.from_iterable(ballots))
-    weights = set(chain.from_iterable(ballot.values() for ballot in ballots))
-    weight_types = set(map(type, chain.from_iterable(ballot.values() for ballot in ballots)))
-    if named <= known and weight_types <= {int} and all(w >= 0 for w in weights):
-        return
+    known = {project.id for project in projects}
+    costs = [project.cost for project in projects]
+    if len(known) < len(projects) or "" in known or not _all_counts(costs):
+        _explain_projects(projects)
+    values = list(chain.from_iterable(map(_VALUES, ballots)))
+    summary = summarise(ballots, values)
+    # A weight True (equal to 1) or False can hide in the set of weights: check the types too.
+    types = set(map(type, values))
+    if summary.named.keys() <= known and types <= {int} and min(summary.weights, default=0) >= 0:
+        return summary
     for index, ballot in enumerate(ballots):
         for project_id, weight in ballot.items():
             if project_id not in known:
@@ -94,9 +124,27 @@ def check_inputs(projects: Sequence[Project], budget: int, ballots: Sequence[Bal
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _explain_projects(projects: Sequence[Project]) -> None:
+    known: set[str] = set()
+    for project in projects:
+        if not project.id:
+            raise TallyError("a project has an empty id")
+        if project.id in known:
+            raise TallyError(f"project id {project.id!r} appears twice")
+        if _not_count(project.cost):
+            raise TallyError(f"cost of project {project.id!r} must be a non-negative integer")
+        known.add(project.id)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def only_approvals(ballots: Sequence[Ballot]) -> bool:
     """Whether every weight on every ballot is 1 (approval, choose-1 and ordinal ballots)."""
-    return set(chain.from_iterable(ballot.values() for ballot in ballots)) <= {1}
+    return set(chain.from_iterable(map(_VALUES, ballots))) <= {1}
+
+
+def _all_counts(values: Sequence[object]) -> bool:
+    """Whether every value is a non-negative int (not a bool)."""
+    return set(map(type, values)) <= {int} and min(cast("list[int]", values), default=0) >= 0
 
 
 def _not_count(value: object) -> bool:

@@ -112,8 +112,8 @@ def tally(
     rule: TallyRule,
 ) -> Outcome:
     """Apply `rule` to the ballots of one scope and return the winners with the counts."""
-    check_inputs(projects, budget, ballots)
-    counts = count_votes(projects, ballots)
+    summary = check_inputs(projects, budget, ballots)
+    counts = count_votes(projects, ballots, summary)
     ranks = rule.tie_break.ranks(projects)
     eligible = [p for p in projects if counts.scores[p.id] >= rule.min_votes]
     voter_budget = None
@@ -130,6 +130,7 @@ def tally(
             completion=rule.completion,
             scores=counts.scores,
             add1_step=rule.add1_step,
+            approvals_only=summary.approvals_only,
         )
         winners = result.winners
         voter_budget = result.voter_budget
