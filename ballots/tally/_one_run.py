@@ -24,7 +24,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from itertools import chain
+from operator import itemgetter
 
 from ballots.tally.model import Ballot, Project
 
@@ -41,14 +41,14 @@ def select_once(
     voter_budget: Fraction,
     *,
     utilities_are_costs: bool,
-    approvals_only: bool,
+    weights: frozenset[int],
 ) -> tuple[str, ...]:
     """Winners of one MES run in selection order: free supported projects first, by rank.
 
     Projects that ballots name but `projects` leaves out (not eligible) are ignored;
-    `approvals_only` says that every weight is 1.
+    `weights` is the set of weights the ballots give.
     """
-    run = _Run(projects, ballots, voter_budget, approvals_only)
+    run = _Run(projects, ballots, voter_budget, weights)
     supported = run.voters_of
     free = sorted(
         (p.id for p, voters in zip(projects, supported, strict=False) if voters and not p.cost),
@@ -101,27 +101,32 @@ class _Run:
         projects: Sequence[Project],
         ballots: Sequence[Ballot],
         voter_budget: Fraction,
-        approvals_only: bool,
+        weights: frozenset[int],
     ) -> None:
         # A project a ballot names outside `projects` is given index len(projects), then ignored.
         outside = len(projects)
-        position = defaultdict(lambda: outside, {p.id: j for j, p in enumerate(projects)})
+        ids = [p.id for p in projects]
+        position = defaultdict(lambda: outside, {pid: j for j, pid in enumerate(ids)})
         supporters: list[list[int]] = [[] for _ in range(outside + 1)]
-        weights: list[list[int]] = [[] for _ in range(outside + 1)]
-        if approvals_only:
-            for voter, ballot in enumerate(ballots):
-                for project_id in ballot:
-                    supporters[position[project_id]].append(voter)
-        else:
+        if 0 in weights:
             for voter, ballot in enumerate(ballots):
                 for project_id, weight in ballot.items():
                     if weight > 0:
-                        j = position[project_id]
-                        supporters[j].append(voter)
-                        weights[j].append(weight)
+                        supporters[position[project_id]].append(voter)
+        else:
+            for voter, ballot in enumerate(ballots):
+                for project_id in ballot:
+                    supporters[position[project_id]].append(voter)
+        approvals_only = weights <= {1}
+        given: list[list[int]] = []
+        if not approvals_only:
+            given = [
+                list(map(itemgetter(pid), map(ballots.__getitem__, voters)))
+                for pid, voters in zip(ids, supporters, strict=False)
+            ]
         self.voters_of = supporters
         """Per project: the voters who support it."""
-        self.weights = weights
+        self.weights = given
         """Per project, weighted ballots only: the weight each of its voters gives it."""
         self.approvals_only = approvals_only
         self.cost = [p.cost for p in projects]
@@ -129,10 +134,8 @@ class _Run:
         self.money = [0, voter_budget.numerator]
         """Per class: its voters' money, as a numerator over `denominator`."""
         self.class_of = [_FIRST] * len(ballots)
-        self.total_weight = (
-            list(map(len, supporters)) if approvals_only else list(map(sum, weights))
-        )
-        self.sort_factor = 1 if approvals_only else math.lcm(*chain.from_iterable(weights))
+        self.total_weight = list(map(len, supporters)) if approvals_only else list(map(sum, given))
+        self.sort_factor = math.lcm(*weights - {0})
         """A multiple of every weight: money·(factor // weight) orders money / weight exactly."""
         self.pristine = True
         """Whether nothing has been bought yet (every voter is in the first class)."""
@@ -164,17 +167,20 @@ class _Run:
         return False
 
     def rows(self, j: int) -> list[tuple[int, int, int]]:
-        """(money, weight, voters) of j's supporters by class and weight, poorest per weight
-        first."""
+        """(money, weight, voters) of j's supporters by class and weight, the smallest
+        money / weight first."""
         money = self.money
-        if self.approvals_only:
-            if self.pristine:
+        if self.pristine:
+            if self.approvals_only:
                 return [(money[_FIRST], 1, self.total_weight[j])]
+            by_weight = sorted(Counter(self.weights[j]).items(), reverse=True)
+            return [(money[_FIRST], w, n) for w, n in by_weight]
+        if self.approvals_only:
             counts = Counter(map(self.class_of.__getitem__, self.voters_of[j]))
             return sorted((money[c], 1, n) for c, n in counts.items())
         factor = self.sort_factor
         classes = map(self.class_of.__getitem__, self.voters_of[j])
-        pairs = Counter(zip(classes, self.weights[j], strict=False))  # map has no len
+        pairs = Counter(zip(classes, self.weights[j], strict=False))  # a map has no length
         ordered = sorted((money[c] * (factor // w), money[c], w, n) for (c, w), n in pairs.items())
         return [(m, w, n) for _, m, w, n in ordered]
 
@@ -187,30 +193,28 @@ class _Run:
         if scale != 1:
             self.money = [m * scale for m in self.money]
             self.denominator *= scale
-        money, class_of = self.money, self.class_of
+        class_of = self.class_of
         voters = self.voters_of[j]
+        # Supporters move by (class, weight): those left with money to a new class, the others
+        # to the dead class.
         if self.approvals_only:
-            moved = {}
-            for c in set(map(class_of.__getitem__, voters)):
-                left = money[c] - per_weight
-                moved[c] = len(money) if left > 0 else _DEAD
-                if left > 0:
-                    money.append(left)
-            targets = list(map(moved.__getitem__, map(class_of.__getitem__, voters)))
-            for voter, c in zip(voters, targets, strict=True):
-                class_of[voter] = c
+            keys = list(map(class_of.__getitem__, voters))
+            moved = {c: self.split_off(c, per_weight) for c in set(keys)}
+            targets = map(moved.__getitem__, keys)
         else:
-            split: dict[tuple[int, int], int] = {}
-            for voter, w in zip(voters, self.weights[j], strict=True):
-                key = (class_of[voter], w)
-                target = split.get(key)
-                if target is None:
-                    left = money[key[0]] - per_weight * w
-                    target = len(money) if left > 0 else _DEAD
-                    if left > 0:
-                        money.append(left)
-                    split[key] = target
-                class_of[voter] = target
+            pairs = list(zip(map(class_of.__getitem__, voters), self.weights[j], strict=False))
+            by_pair = {cw: self.split_off(cw[0], per_weight * cw[1]) for cw in set(pairs)}
+            targets = map(by_pair.__getitem__, pairs)
+        for voter, target in zip(voters, targets, strict=True):
+            class_of[voter] = target
         # Every project is marked stale, not only those that share a supporter with j: on the
         # shared files, marking exactly took longer than it saved (no fewer projects repriced).
         self.current = [False] * len(self.current)
+
+    def split_off(self, c: int, paid: int) -> int:
+        """The class of class c's voters once they have paid `paid` (or all they have)."""
+        left = self.money[c] - paid
+        if left <= 0:
+            return _DEAD
+        self.money.append(left)
+        return len(self.money) - 1

@@ -21,25 +21,14 @@ def count_votes(
 ) -> VoteCounts:
     """Count every ballot; a weight of 0 counts as not naming the project.
 
-    `summary` is the ballots' `model.summarise`, if the caller has it already.
+    `summary` is the ballots' `model.summarise` (or `check_inputs`), if the caller has it.
     """
     if summary is None:
         summary = summarise(ballots)
     votes = dict.fromkeys((p.id for p in projects), 0)
     scores = dict(votes)
-    if 0 not in summary.weights:
-        votes.update(summary.named)
-        if summary.approvals_only:
-            return VoteCounts(votes, dict(votes))
-        for ballot in ballots:
-            for project_id, weight in ballot.items():
-                scores[project_id] += weight
-        return VoteCounts(votes, scores)
-    for ballot in ballots:
-        for project_id, weight in ballot.items():
-            if weight > 0:
-                votes[project_id] += 1
-                scores[project_id] += weight
+    votes.update(summary.votes)
+    scores.update(summary.scores)
     return VoteCounts(votes, scores)
 
 

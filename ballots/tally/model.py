@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from typing import TYPE_CHECKING, TypeAlias, cast
 
 if TYPE_CHECKING:
@@ -17,6 +18,9 @@ Ballot: TypeAlias = Mapping[str, int]
 """Project id -> weight: 1 for each approval, the points given on a cumulative ballot."""
 
 _VALUES = methodcaller("values")
+_ITEMS = methodcaller("items")
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
 
 
 class TallyError(ValueError):
@@ -73,10 +77,14 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class BallotSummary:
-    """What one look over the ballots tells: which projects they name, with which weights."""
+    """What one look over the ballots tells: the projects they name, votes, points, weights."""
 
-    named: Mapping[str, int]
-    """Per project id that some ballot names: how many ballots name it (any weight, even 0)."""
+    named: AbstractSet[str]
+    """Every project id some ballot names (with any weight, even 0)."""
+    votes: Mapping[str, int]
+    """Per project id named with a positive weight: how many ballots do."""
+    scores: Mapping[str, int]
+    """Per project id named with a positive weight: the sum of its weights."""
     weights: frozenset[int]
     """The distinct weights given."""
 
@@ -86,14 +94,25 @@ class BallotSummary:
         return self.weights <= {1}
 
 
-def summarise(ballots: Sequence[Ballot], weights: Iterable[int] | None = None) -> BallotSummary:
-    """The projects the ballots name and the weights they give (nothing is checked).
+def summarise(ballots: Sequence[Ballot]) -> BallotSummary:
+    """Count the ballots, whose weights must be non-negative integers (this is not checked)."""
+    return _summary(_pairs(ballots))
 
-    `weights`, if given, are all the ballots' weights (every value of every ballot).
-    """
-    if weights is None:
-        weights = chain.from_iterable(map(_VALUES, ballots))
-    return BallotSummary(Counter(chain.from_iterable(ballots)), frozenset(weights))
+
+def _pairs(ballots: Sequence[Ballot]) -> Counter[tuple[str, int]]:
+    """How many ballots give each (project id, weight)."""
+    return Counter(chain.from_iterable(map(_ITEMS, ballots)))
+
+
+def _summary(pairs: Counter[tuple[str, int]]) -> BallotSummary:
+    votes: dict[str, int] = {}
+    scores: dict[str, int] = {}
+    for (project_id, weight), count in pairs.items():
+        if weight > 0:
+            votes[project_id] = votes.get(project_id, 0) + count
+            scores[project_id] = scores.get(project_id, 0) + weight * count
+    named = set(map(_FIRST, pairs))
+    return BallotSummary(named, votes, scores, frozenset(map(_SECOND, pairs)))
 
 
 def check_inputs(
@@ -101,7 +120,9 @@ def check_inputs(
 ) -> BallotSummary:
     """Raise `TallyError` unless ids are unique, money non-negative and ballots name projects.
 
-    Returns the ballots' summary, found on the way.
+    Returns the ballots' summary, counted on the way. Weights are checked once per distinct
+    (project, weight) pair: a weight True or 1.0 (equal to 1 in Python) given to a project
+    that other ballots give 1 is counted as that 1; given alone, it is refused.
     """
     if _not_count(budget):
         raise TallyError(f"budget must be a non-negative integer, got {budget!r}")
@@ -109,12 +130,11 @@ def check_inputs(
     costs = [project.cost for project in projects]
     if len(known) < len(projects) or "" in known or not _all_counts(costs):
         _explain_projects(projects)
-    values = list(chain.from_iterable(map(_VALUES, ballots)))
-    summary = summarise(ballots, values)
-    # A weight True (equal to 1) or False can hide in the set of weights: check the types too.
-    types = set(map(type, values))
-    if summary.named.keys() <= known and types <= {int} and min(summary.weights, default=0) >= 0:
-        return summary
+    pairs = _pairs(ballots)
+    if _all_counts(list(map(_SECOND, pairs))):
+        summary = _summary(pairs)
+        if summary.named <= known:
+            return summary
     for index, ballot in enumerate(ballots):
         for project_id, weight in ballot.items():
             if project_id not in known:

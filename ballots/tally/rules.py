@@ -130,7 +130,7 @@ def tally(
             completion=rule.completion,
             scores=counts.scores,
             add1_step=rule.add1_step,
-            approvals_only=summary.approvals_only,
+            weights=summary.weights,
         )
         winners = result.winners
         voter_budget = result.voter_budget

@@ -21,7 +21,6 @@ from ballots.tally import (
     tally,
 )
 from ballots.tally._one_run import select_once
-from ballots.tally.model import only_approvals
 from tests.unit.ballots.tally.test_properties import elections, larger_elections, tie_breaks
 
 utilities_ = st.sampled_from(["cost", "cardinality"])
@@ -51,7 +50,7 @@ def _once(
         ranks,
         voter_budget,
         utilities_are_costs=utilities == "cost",
-        approvals_only=only_approvals(ballots),
+        weights=frozenset(w for b in ballots for w in b.values()),
     )
 
 
