@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from operator import itemgetter
 
-from ballots.tally.model import Ballot, Project
+from ballots.tally.model import Ballot, BallotSummary, Project
 
 _DEAD = 0
 """The class of voters with no money left (it holds 0 in every denominator)."""
@@ -41,14 +41,14 @@ def select_once(
     voter_budget: Fraction,
     *,
     utilities_are_costs: bool,
-    weights: frozenset[int],
+    summary: BallotSummary,
 ) -> tuple[str, ...]:
     """Winners of one MES run in selection order: free supported projects first, by rank.
 
     Projects that ballots name but `projects` leaves out (not eligible) are ignored;
-    `weights` is the set of weights the ballots give.
+    `summary` is the ballots' (`model.summarise`).
     """
-    run = _Run(projects, ballots, voter_budget, weights)
+    run = _Run(projects, ballots, voter_budget, summary)
     supported = run.voters_of
     free = sorted(
         (p.id for p, voters in zip(projects, supported, strict=False) if voters and not p.cost),
@@ -101,14 +101,14 @@ class _Run:
         projects: Sequence[Project],
         ballots: Sequence[Ballot],
         voter_budget: Fraction,
-        weights: frozenset[int],
+        summary: BallotSummary,
     ) -> None:
         # A project a ballot names outside `projects` is given index len(projects), then ignored.
         outside = len(projects)
         ids = [p.id for p in projects]
         position = defaultdict(lambda: outside, {pid: j for j, pid in enumerate(ids)})
         supporters: list[list[int]] = [[] for _ in range(outside + 1)]
-        if 0 in weights:
+        if 0 in summary.weights:
             for voter, ballot in enumerate(ballots):
                 for project_id, weight in ballot.items():
                     if weight > 0:
@@ -117,25 +117,33 @@ class _Run:
             for voter, ballot in enumerate(ballots):
                 for project_id in ballot:
                     supporters[position[project_id]].append(voter)
-        approvals_only = weights <= {1}
-        given: list[list[int]] = []
-        if not approvals_only:
-            given = [
-                list(map(itemgetter(pid), map(ballots.__getitem__, voters)))
-                for pid, voters in zip(ids, supporters, strict=False)
-            ]
+        approvals_only = summary.approvals_only
+        self.ids = ids
+        self.ballots = ballots
         self.voters_of = supporters
         """Per project: the voters who support it."""
-        self.weights = given
-        """Per project, weighted ballots only: the weight each of its voters gives it."""
+        self.given: list[list[int] | None] = [None] * outside
+        """Per project, weighted ballots only, once needed: the weight each of its voters gives."""
+        self.histogram: list[list[tuple[int, int]]] = [[] for _ in range(outside + 1)]
+        """Per project, weighted ballots only: (weight, voters), the largest weight first."""
+        if not approvals_only:
+            for (project_id, weight), count in summary.pairs.items():
+                if weight > 0:
+                    self.histogram[position[project_id]].append((weight, count))
+            for rows in self.histogram:
+                rows.sort(reverse=True)
         self.approvals_only = approvals_only
         self.cost = [p.cost for p in projects]
         self.denominator = voter_budget.denominator
         self.money = [0, voter_budget.numerator]
         """Per class: its voters' money, as a numerator over `denominator`."""
         self.class_of = [_FIRST] * len(ballots)
-        self.total_weight = list(map(len, supporters)) if approvals_only else list(map(sum, given))
-        self.sort_factor = math.lcm(*weights - {0})
+        self.total_weight = (
+            list(map(len, supporters))
+            if approvals_only
+            else [sum(w * n for w, n in rows) for rows in self.histogram]
+        )
+        self.sort_factor = math.lcm(*summary.weights - {0})
         """A multiple of every weight: money·(factor // weight) orders money / weight exactly."""
         self.pristine = True
         """Whether nothing has been bought yet (every voter is in the first class)."""
@@ -173,14 +181,13 @@ class _Run:
         if self.pristine:
             if self.approvals_only:
                 return [(money[_FIRST], 1, self.total_weight[j])]
-            by_weight = sorted(Counter(self.weights[j]).items(), reverse=True)
-            return [(money[_FIRST], w, n) for w, n in by_weight]
+            return [(money[_FIRST], w, n) for w, n in self.histogram[j]]
         if self.approvals_only:
             counts = Counter(map(self.class_of.__getitem__, self.voters_of[j]))
             return sorted((money[c], 1, n) for c, n in counts.items())
         factor = self.sort_factor
         classes = map(self.class_of.__getitem__, self.voters_of[j])
-        pairs = Counter(zip(classes, self.weights[j], strict=False))  # a map has no length
+        pairs = Counter(zip(classes, self.weights(j), strict=False))  # a map has no length
         ordered = sorted((money[c] * (factor // w), money[c], w, n) for (c, w), n in pairs.items())
         return [(m, w, n) for _, m, w, n in ordered]
 
@@ -202,7 +209,7 @@ class _Run:
             moved = {c: self.split_off(c, per_weight) for c in set(keys)}
             targets = map(moved.__getitem__, keys)
         else:
-            pairs = list(zip(map(class_of.__getitem__, voters), self.weights[j], strict=False))
+            pairs = list(zip(map(class_of.__getitem__, voters), self.weights(j), strict=False))
             by_pair = {cw: self.split_off(cw[0], per_weight * cw[1]) for cw in set(pairs)}
             targets = map(by_pair.__getitem__, pairs)
         for voter, target in zip(voters, targets, strict=True):
@@ -210,6 +217,14 @@ class _Run:
         # Every project is marked stale, not only those that share a supporter with j: on the
         # shared files, marking exactly took longer than it saved (no fewer projects repriced).
         self.current = [False] * len(self.current)
+
+    def weights(self, j: int) -> list[int]:
+        """The weight each of j's supporters gives it (weighted ballots)."""
+        given = self.given[j]
+        if given is None:
+            voters = map(self.ballots.__getitem__, self.voters_of[j])
+            given = self.given[j] = list(map(itemgetter(self.ids[j]), voters))
+        return given
 
     def split_off(self, c: int, paid: int) -> int:
         """The class of class c's voters once they have paid `paid` (or all they have)."""

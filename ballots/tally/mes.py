@@ -41,18 +41,16 @@ last outcome, once b would pass B·(n+1)/n.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain
 from typing import Final, Literal, TypeAlias
 
 from ballots.tally._certificates import Certificate, Hints, Tracker
 from ballots.tally._equal_shares import Engine
 from ballots.tally._one_run import select_once
 from ballots.tally.greedy import select_greedy
-from ballots.tally.model import Ballot, InvalidRuleError, Project
+from ballots.tally.model import Ballot, BallotSummary, InvalidRuleError, Project, summarise
 
 Completion: TypeAlias = Literal["none", "add1", "add1-greedy", "add1-nostop", "add1-nostop-greedy"]
 COMPLETIONS: Final[tuple[Completion, ...]] = (
@@ -106,12 +104,12 @@ def equal_shares(
     completion: Completion = "add1-greedy",
     scores: Mapping[str, int] | None = None,
     add1_step: int = 1,
-    weights: frozenset[int] | None = None,
+    summary: BallotSummary | None = None,
 ) -> EqualSharesResult:
     """Run MES with a completion; `scores` order the greedy completion (default: the weights).
 
-    Add1 raises every voter's budget by `add1_step` money units per step. `weights`, the
-    set of weights the ballots give, is found out unless the caller knows it already.
+    Add1 raises every voter's budget by `add1_step` money units per step. `summary` is the
+    ballots' `model.summarise`, if the caller has it.
     """
     if isinstance(add1_step, bool) or not isinstance(add1_step, int) or add1_step < 1:
         raise InvalidRuleError(f"add1_step must be a positive integer, got {add1_step!r}")
@@ -119,8 +117,8 @@ def equal_shares(
         # One run: the Engine's preparation for many runs would cost more than the run.
         if not ballots:
             return EqualSharesResult((), None, (), 0)
-        if weights is None:
-            weights = frozenset(chain.from_iterable(map(operator.methodcaller("values"), ballots)))
+        if summary is None:
+            summary = summarise(ballots)
         share = Fraction(budget, len(ballots))
         once = select_once(
             projects,
@@ -128,7 +126,7 @@ def equal_shares(
             ranks,
             share,
             utilities_are_costs=utilities == "cost",
-            weights=weights,
+            summary=summary,
         )
         return EqualSharesResult(once, share, (), 1)
     engine = Engine(projects, ballots, ranks, utilities == "cost")

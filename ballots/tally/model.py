@@ -87,6 +87,8 @@ class BallotSummary:
     """Per project id named with a positive weight: the sum of its weights."""
     weights: frozenset[int]
     """The distinct weights given."""
+    pairs: Mapping[tuple[str, int], int]
+    """How many ballots give each (project id, weight)."""
 
     @property
     def approvals_only(self) -> bool:
@@ -112,7 +114,7 @@ def _summary(pairs: Counter[tuple[str, int]]) -> BallotSummary:
             votes[project_id] = votes.get(project_id, 0) + count
             scores[project_id] = scores.get(project_id, 0) + weight * count
     named = set(map(_FIRST, pairs))
-    return BallotSummary(named, votes, scores, frozenset(map(_SECOND, pairs)))
+    return BallotSummary(named, votes, scores, frozenset(map(_SECOND, pairs)), pairs)
 
 
 def check_inputs(

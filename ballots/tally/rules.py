@@ -130,7 +130,7 @@ def tally(
             completion=rule.completion,
             scores=counts.scores,
             add1_step=rule.add1_step,
-            weights=summary.weights,
+            summary=summary,
         )
         winners = result.winners
         voter_budget = result.voter_budget

@@ -21,6 +21,7 @@ from ballots.tally import (
     tally,
 )
 from ballots.tally._one_run import select_once
+from ballots.tally.model import summarise
 from tests.unit.ballots.tally.test_properties import elections, larger_elections, tie_breaks
 
 utilities_ = st.sampled_from(["cost", "cardinality"])
@@ -50,7 +51,7 @@ def _once(
         ranks,
         voter_budget,
         utilities_are_costs=utilities == "cost",
-        weights=frozenset(w for b in ballots for w in b.values()),
+        summary=summarise(ballots),
     )
 
 
