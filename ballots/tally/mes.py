@@ -18,7 +18,9 @@ Add1 (pabutools' `voter_budget_increment=1`) runs MES with b = B/n, B/n + 1, B/n
 money unit per voter per step); it stops at the first exhaustive outcome, or returns the last
 outcome before one that costs more than B. `add1-nostop` ignores exhaustiveness and only stops
 before overspending (equalshares.net's Add1 without its "exhaustive" option; Wieliczka 2023).
-Either can be followed by greedy by votes (`-greedy`, equalshares.net's default). A step other
+Either can be followed by greedy by votes (`-greedy`, equalshares.net's default). With no
+completion (`none`) the one run at b = B/n is made by `_one_run.select_once`, without the
+preparation the engine below makes for the many runs of Add1. A step other
 than one money unit (`add1_step`: civica's record counts cents, a city may step whole euros) runs
 b = B/n + k·step; with every cost and the budget multiples of the step it is exactly Add1 in
 units of the step, since a run's outcome does not change when all money is scaled alike.
