@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from operator import itemgetter
 
-from ballots.tally.model import Ballot, BallotSummary, Project
+from ballots.tally.model import BallotIndex, Project
 
 _DEAD = 0
 """The class of voters with no money left (it holds 0 in every denominator)."""
@@ -36,19 +35,18 @@ _FIRST = 1
 
 def select_once(
     projects: Sequence[Project],
-    ballots: Sequence[Ballot],
+    ballots: BallotIndex,
     ranks: Mapping[str, int],
     voter_budget: Fraction,
     *,
     utilities_are_costs: bool,
-    summary: BallotSummary,
 ) -> tuple[str, ...]:
     """Winners of one MES run in selection order: free supported projects first, by rank.
 
-    Projects that ballots name but `projects` leaves out (not eligible) are ignored;
-    `summary` is the ballots' (`model.summarise`).
+    `ballots` is turned around by project (`model.index_ballots`); projects that ballots name
+    but `projects` leaves out (not eligible) are ignored.
     """
-    run = _Run(projects, ballots, voter_budget, summary)
+    run = _Run(projects, ballots, voter_budget)
     supported = run.voters_of
     free = sorted(
         (p.id for p, voters in zip(projects, supported, strict=False) if voters and not p.cost),
@@ -96,62 +94,35 @@ class _Ratio:
 class _Run:
     """Voters in budget classes, and what each project's supporters would pay."""
 
-    def __init__(
-        self,
-        projects: Sequence[Project],
-        ballots: Sequence[Ballot],
-        voter_budget: Fraction,
-        summary: BallotSummary,
-    ) -> None:
-        # A project a ballot names outside `projects` is given index len(projects), then ignored.
-        outside = len(projects)
-        ids = [p.id for p in projects]
-        position = defaultdict(lambda: outside, {pid: j for j, pid in enumerate(ids)})
-        supporters: list[list[int]] = [[] for _ in range(outside + 1)]
-        if 0 in summary.weights:
-            for voter, ballot in enumerate(ballots):
-                for project_id, weight in ballot.items():
-                    if weight > 0:
-                        supporters[position[project_id]].append(voter)
-        else:
-            for voter, ballot in enumerate(ballots):
-                for project_id in ballot:
-                    supporters[position[project_id]].append(voter)
-        approvals_only = summary.approvals_only
-        self.ids = ids
-        self.ballots = ballots
-        self.voters_of = supporters
-        """Per project: the voters who support it."""
-        self.given: list[list[int] | None] = [None] * outside
-        """Per project, weighted ballots only, once needed: the weight each of its voters gives."""
-        self.histogram: list[list[tuple[int, int]]] = [[] for _ in range(outside + 1)]
-        """Per project, weighted ballots only: (weight, voters), the largest weight first."""
+    def __init__(self, projects: Sequence[Project], ballots: BallotIndex, voter_budget: Fraction):
+        approvals_only = ballots.summary.approvals_only
+        self.voters_of = [ballots.supporters.get(p.id, []) for p in projects]
+        """Per project: the positions of the ballots that support it."""
+        self.weights: list[list[int]] = []
+        """Per project, weighted ballots only: the weight each of its supporters gives it."""
+        self.histogram: list[list[tuple[int, int]]] = []
+        """Per project, weighted ballots only: (weight, supporters), the largest weight first."""
         if not approvals_only:
-            for (project_id, weight), count in summary.pairs.items():
-                if weight > 0:
-                    self.histogram[position[project_id]].append((weight, count))
-            for rows in self.histogram:
-                rows.sort(reverse=True)
+            self.weights = [ballots.weights.get(p.id, []) for p in projects]
+            self.histogram = [sorted(Counter(ws).items(), reverse=True) for ws in self.weights]
         self.approvals_only = approvals_only
         self.cost = [p.cost for p in projects]
         self.denominator = voter_budget.denominator
         self.money = [0, voter_budget.numerator]
         """Per class: its voters' money, as a numerator over `denominator`."""
-        self.class_of = [_FIRST] * len(ballots)
-        self.total_weight = (
-            list(map(len, supporters))
-            if approvals_only
-            else [sum(w * n for w, n in rows) for rows in self.histogram]
+        self.class_of = [_FIRST] * ballots.ballots
+        self.total_weight = list(
+            map(len, self.voters_of) if approvals_only else map(sum, self.weights)
         )
-        self.sort_factor = math.lcm(*summary.weights - {0})
+        self.sort_factor = math.lcm(*ballots.summary.weights - {0})
         """A multiple of every weight: money·(factor // weight) orders money / weight exactly."""
         self.pristine = True
         """Whether nothing has been bought yet (every voter is in the first class)."""
-        self.current = [False] * (outside + 1)
+        self.current = [False] * len(projects)
         """Per project: whether its last computed price is its price now."""
-        self.key: list[tuple[float, _Ratio]] = [(0.0, _Ratio(0, 1))] * outside
+        self.key: list[tuple[float, _Ratio]] = [(0.0, _Ratio(0, 1))] * len(projects)
         """Per project, as last priced: its price per unit of utility, as a float and exactly."""
-        self.paid = [(0, 1)] * outside
+        self.paid = [(0, 1)] * len(projects)
         """Per project, as last priced: what is left to pay once the poor have paid all they
         have (a numerator over `denominator`), and the weight of those who pay it."""
 
@@ -187,7 +158,7 @@ class _Run:
             return sorted((money[c], 1, n) for c, n in counts.items())
         factor = self.sort_factor
         classes = map(self.class_of.__getitem__, self.voters_of[j])
-        pairs = Counter(zip(classes, self.weights(j), strict=False))  # a map has no length
+        pairs = Counter(zip(classes, self.weights[j], strict=False))  # a map has no length
         ordered = sorted((money[c] * (factor // w), money[c], w, n) for (c, w), n in pairs.items())
         return [(m, w, n) for _, m, w, n in ordered]
 
@@ -209,7 +180,7 @@ class _Run:
             moved = {c: self.split_off(c, per_weight) for c in set(keys)}
             targets = map(moved.__getitem__, keys)
         else:
-            pairs = list(zip(map(class_of.__getitem__, voters), self.weights(j), strict=False))
+            pairs = list(zip(map(class_of.__getitem__, voters), self.weights[j], strict=False))
             by_pair = {cw: self.split_off(cw[0], per_weight * cw[1]) for cw in set(pairs)}
             targets = map(by_pair.__getitem__, pairs)
         for voter, target in zip(voters, targets, strict=True):
@@ -217,14 +188,6 @@ class _Run:
         # Every project is marked stale, not only those that share a supporter with j: on the
         # shared files, marking exactly took longer than it saved (no fewer projects repriced).
         self.current = [False] * len(self.current)
-
-    def weights(self, j: int) -> list[int]:
-        """The weight each of j's supporters gives it (weighted ballots)."""
-        given = self.given[j]
-        if given is None:
-            voters = map(self.ballots.__getitem__, self.voters_of[j])
-            given = self.given[j] = list(map(itemgetter(self.ids[j]), voters))
-        return given
 
     def split_off(self, c: int, paid: int) -> int:
         """The class of class c's voters once they have paid `paid` (or all they have)."""

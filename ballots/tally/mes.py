@@ -52,7 +52,7 @@ from ballots.tally._certificates import Certificate, Hints, Tracker
 from ballots.tally._equal_shares import Engine
 from ballots.tally._one_run import select_once
 from ballots.tally.greedy import select_greedy
-from ballots.tally.model import Ballot, BallotSummary, InvalidRuleError, Project, summarise
+from ballots.tally.model import Ballot, BallotIndex, InvalidRuleError, Project, index_ballots
 
 Completion: TypeAlias = Literal["none", "add1", "add1-greedy", "add1-nostop", "add1-nostop-greedy"]
 COMPLETIONS: Final[tuple[Completion, ...]] = (
@@ -106,12 +106,12 @@ def equal_shares(
     completion: Completion = "add1-greedy",
     scores: Mapping[str, int] | None = None,
     add1_step: int = 1,
-    summary: BallotSummary | None = None,
+    index: BallotIndex | None = None,
 ) -> EqualSharesResult:
     """Run MES with a completion; `scores` order the greedy completion (default: the weights).
 
-    Add1 raises every voter's budget by `add1_step` money units per step. `summary` is the
-    ballots' `model.summarise`, if the caller has it.
+    Add1 raises every voter's budget by `add1_step` money units per step. `index` is the
+    ballots turned around (`model.index_ballots`), if the caller has it.
     """
     if isinstance(add1_step, bool) or not isinstance(add1_step, int) or add1_step < 1:
         raise InvalidRuleError(f"add1_step must be a positive integer, got {add1_step!r}")
@@ -119,17 +119,10 @@ def equal_shares(
         # One run: the Engine's preparation for many runs would cost more than the run.
         if not ballots:
             return EqualSharesResult((), None, (), 0)
-        if summary is None:
-            summary = summarise(ballots)
+        if index is None:
+            index = index_ballots(ballots)
         share = Fraction(budget, len(ballots))
-        once = select_once(
-            projects,
-            ballots,
-            ranks,
-            share,
-            utilities_are_costs=utilities == "cost",
-            summary=summary,
-        )
+        once = select_once(projects, index, ranks, share, utilities_are_costs=utilities == "cost")
         return EqualSharesResult(once, share, (), 1)
     engine = Engine(projects, ballots, ranks, utilities == "cost")
     if engine.voters == 0:

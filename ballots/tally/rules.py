@@ -9,7 +9,14 @@ from typing import Final, Literal, TypeAlias, cast
 from ballots.tally.counts import count_votes
 from ballots.tally.greedy import select_greedy
 from ballots.tally.mes import COMPLETIONS, UTILITIES, Completion, Utilities, equal_shares
-from ballots.tally.model import Ballot, InvalidRuleError, Outcome, Project, check_inputs
+from ballots.tally.model import (
+    Ballot,
+    InvalidRuleError,
+    Outcome,
+    Project,
+    check_and_index,
+    check_inputs,
+)
 from ballots.tally.tiebreak import TieBreak
 
 RuleName: TypeAlias = Literal["greedy", "greedy-stop", "mes"]
@@ -112,7 +119,12 @@ def tally(
     rule: TallyRule,
 ) -> Outcome:
     """Apply `rule` to the ballots of one scope and return the winners with the counts."""
-    summary = check_inputs(projects, budget, ballots)
+    index = None
+    if rule.rule == "mes" and rule.completion == "none":
+        index = check_and_index(projects, budget, ballots)  # the single run needs it
+        summary = index.summary
+    else:
+        summary = check_inputs(projects, budget, ballots)
     counts = count_votes(projects, ballots, summary)
     ranks = rule.tie_break.ranks(projects)
     eligible = [p for p in projects if counts.scores[p.id] >= rule.min_votes]
@@ -130,7 +142,7 @@ def tally(
             completion=rule.completion,
             scores=counts.scores,
             add1_step=rule.add1_step,
-            summary=summary,
+            index=index,
         )
         winners = result.winners
         voter_budget = result.voter_budget

@@ -21,7 +21,7 @@ from ballots.tally import (
     tally,
 )
 from ballots.tally._one_run import select_once
-from ballots.tally.model import summarise
+from ballots.tally.model import index_ballots
 from tests.unit.ballots.tally.test_properties import elections, larger_elections, tie_breaks
 
 utilities_ = st.sampled_from(["cost", "cardinality"])
@@ -45,13 +45,9 @@ def _once(
     voter_budget: Fraction,
     utilities: Utilities,
 ) -> tuple[str, ...]:
+    index = index_ballots(ballots)
     return select_once(
-        projects,
-        ballots,
-        ranks,
-        voter_budget,
-        utilities_are_costs=utilities == "cost",
-        summary=summarise(ballots),
+        projects, index, ranks, voter_budget, utilities_are_costs=utilities == "cost"
     )
 
 

@@ -61,22 +61,36 @@ def test_invalid_rules_are_refused(data: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("projects", "budget", "ballots", "error"),
+    "rule",
+    # check_inputs (counts in C) and check_and_index (turns the ballots around for one MES run)
+    [TallyRule("greedy"), TallyRule("mes", completion="none")],
+    ids=["greedy", "mes-none"],
+)
+@pytest.mark.parametrize(
+    ("projects", "budget", "ballots", "error", "message"),
     [
-        ([Project("a", 1), Project("a", 2)], 10, [], TallyError),
-        ([Project("", 1)], 10, [], TallyError),
-        ([Project("a", -1)], 10, [], TallyError),
-        ([Project("a", 1)], -10, [], TallyError),
-        ([Project("a", 1)], 10, [{"b": 1}], UnknownProjectError),
-        ([Project("a", 1)], 10, [{"a": -1}], TallyError),
-        ([Project("a", 1)], 10, [{"a": True}], TallyError),
+        ([Project("a", 1), Project("a", 2)], 10, [], TallyError, "appears twice"),
+        ([Project("", 1)], 10, [], TallyError, "empty id"),
+        ([Project("a", -1)], 10, [], TallyError, "cost of project 'a'"),
+        ([Project("a", 1)], -10, [], TallyError, "budget"),
+        ([Project("a", 1)], 10, [{"a": 1}, {"b": 1}], UnknownProjectError, "ballot 1 .* 'b'"),
+        ([Project("a", 1)], 10, [{"a": -1}], TallyError, "ballot 0 gives 'a' a weight of -1"),
+        ([Project("a", 1)], 10, [{"a": True}], TallyError, "weight of True"),
+        ([Project("a", 1)], 10, [{"a": 0}, {"a": False}], TallyError, "weight of False"),
+        ([Project("a", 1)], 10, [{"a": "1"}], TallyError, "weight of '1'"),
+        ([Project("a", 1)], 10, [{"a": 1.5}], TallyError, "weight of 1.5"),
     ],
 )
 def test_bad_inputs_raise_typed_errors(
-    projects: list[Project], budget: int, ballots: list[dict[str, int]], error: type[Exception]
+    projects: list[Project],
+    budget: int,
+    ballots: list[dict[str, int]],
+    error: type[Exception],
+    message: str,
+    rule: TallyRule,
 ) -> None:
-    with pytest.raises(error):
-        tally(projects, budget, ballots, TallyRule("greedy"))
+    with pytest.raises(error, match=message):
+        tally(projects, budget, ballots, rule)
 
 
 def test_outcome_as_dict_is_json_ready() -> None:
