@@ -60,6 +60,7 @@ from ballots.tally._pricing import (
     walk_approximately,
     walk_classes,
 )
+from ballots.tally._trail import Trail
 from ballots.tally.model import Ballot, Project, only_approvals
 
 _DEAD: Final = -1
@@ -239,6 +240,16 @@ class _Run:
         """Whether no purchase has moved a voter yet (all are in class 0)."""
         self.slack = slack if self.floats else None
         self.record = record if self.floats else None
+        self.trail: Trail | None = None
+        """This untracked approval run's classes, recorded for the next run (`_trail`)."""
+        self.follow: Trail | None = None
+        """The hinting run's trail while every purchase so far moved classes as it did there."""
+        self.prior: list[list[int] | None] = [None] * engine.funded_count
+        """Per project, as last gathered from `follow`: its classes there by approximate money."""
+        if tracker is None and self.record is not None:
+            self.trail = self.record.trail = Trail()
+        if tracker is None and self.slack is not None:
+            self.follow = self.slack.hints.trail
 
     def replay(self, resume: Certificate) -> None:
         """Buy the purchases `resume` certifies at this step, in order, without a race."""
@@ -325,6 +336,8 @@ class _Run:
             self.drop(j)
             return
         order, poor, rest, able = self.guess(j)
+        if self.trail is not None:
+            self.trail.gathers[len(self.bought), j] = self.members[j], self.alive[j], order
         if poor == len(order):
             if certainly_short(self.members[j], self.approx, cost):
                 self.drop(j)
@@ -394,10 +407,17 @@ class _Run:
 
         Approval ballots are keyed by class; weighted ballots by class·scale + weight.
         """
+        self.prior[j] = None
         if self.pristine:
             self.members[j] = self.engine.initial_members[j]
             self.alive[j] = self.engine.voters_of[j]
             return self.members[j]
+        if self.follow is not None:
+            found = self.follow.gathers.get((len(self.bought), j))
+            if found is not None:
+                counts, self.alive[j], self.prior[j] = found
+                self.members[j] = counts
+                return counts
         class_of = self.class_of
         if self.engine.approvals_only:
             counts = Counter(self.engine.gatherers[j](class_of))
@@ -481,7 +501,8 @@ class _Run:
         order[:poor] are the classes the floats find poor, `rest` the cost minus their money
         (float, money units), `able` how many supporters remain.
         """
-        order = sorted(self.members[j], key=self.approx.__getitem__)
+        prior = self.prior[j]
+        order = sorted(self.members[j] if prior is None else prior, key=self.approx.__getitem__)
         poor, rest, able = walk_approximately(
             order, self.members[j], self.approx, self.engine.cost[j], self.alive[j]
         )
@@ -678,6 +699,10 @@ class _Run:
             approximations = [max(a, TINY) for a in approximations]
         approx.extend(approximations)
         epoch.extend(repeat(now, len(kept)))
+        if self.trail is not None:
+            self.trail.moves.append((j, moved))
+        if self.follow is not None and not self.follow.agrees(len(self.bought), j, moved):
+            self.follow = None
         class_of = self.class_of
         for k in self.engine.approvers[j]:
             c = class_of[k]

@@ -4,7 +4,7 @@ from fractions import Fraction
 from random import Random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from ballots.tally import (
@@ -299,3 +299,56 @@ def test_huge_voter_budgets_keep_runs_exact(
     fast = equal_shares_fixed(projects, ballots, ranks, voter_budget, utilities=utilities)
     purchases = equal_shares_purchases(projects, ballots, ranks, voter_budget, utilities=utilities)
     assert fast == tuple(p.project_id for p in purchases)
+
+
+@settings(deadline=None)
+@given(
+    larger_elections(cumulative=False),
+    st.sampled_from(["cost", "cardinality"]),
+    st.fractions(0, 30),
+    st.lists(st.fractions(0, 3), min_size=1, max_size=6),
+)
+def test_counts_taken_from_the_previous_run_are_the_counts(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    extra: Fraction,
+    rises: list[Fraction],
+) -> None:
+    """A run that follows the previous run's classes (`Trail`) counts as if it recounted."""
+    from collections import Counter
+
+    from ballots.tally import _equal_shares
+    from ballots.tally._certificates import Hints
+
+    projects, budget, ballots = election
+    ranks = TieBreak("lexico").ranks(projects)
+    engine = _equal_shares.Engine(projects, ballots, ranks, utilities == "cost")
+    gather = _equal_shares._Run.gather
+    reused = 0
+
+    def checked(run: _equal_shares._Run, j: int) -> dict[int, int]:
+        nonlocal reused
+        counts = gather(run, j)
+        if run.prior[j] is not None:
+            reused += 1
+            fresh = Counter(engine.gatherers[j](run.class_of))
+            dead = fresh.pop(_equal_shares._DEAD) - 1
+            assert counts == fresh
+            assert run.alive[j] == engine.voters_of[j] - dead
+            assert sorted(run.prior[j]) == sorted(counts)
+        return counts
+
+    voter_budget = Fraction(budget, len(ballots)) + extra
+    hints = None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_equal_shares._Run, "gather", checked)
+        for rise in [Fraction(0), *rises]:
+            voter_budget += rise
+            record = Hints(voter_budget, engine.funded_count)
+            outcome = engine.names(engine.run(voter_budget, hints=hints, record=record))
+            purchases = equal_shares_purchases(
+                projects, ballots, ranks, voter_budget, utilities=utilities
+            )
+            assert outcome == tuple(p.project_id for p in purchases)
+            hints = record
+    event("counts reused" if reused else "no counts reused")
