@@ -250,6 +250,8 @@ class _Run:
             self.trail = self.record.trail = Trail()
         if tracker is None and self.slack is not None:
             self.follow = self.slack.hints.trail
+        self.behind = None if self.follow is None else self.follow.classes
+        """While `class_of` is not kept up to date: the followed trail's `classes`."""
 
     def replay(self, resume: Certificate) -> None:
         """Buy the purchases `resume` certifies at this step, in order, without a race."""
@@ -418,6 +420,8 @@ class _Run:
                 counts, self.alive[j], self.prior[j] = found
                 self.members[j] = counts
                 return counts
+        if self.behind is not None:
+            self.catch_up(len(self.bought))
         class_of = self.class_of
         if self.engine.approvals_only:
             counts = Counter(self.engine.gatherers[j](class_of))
@@ -699,15 +703,32 @@ class _Run:
             approximations = [max(a, TINY) for a in approximations]
         approx.extend(approximations)
         epoch.extend(repeat(now, len(kept)))
-        if self.trail is not None:
-            self.trail.moves.append((j, moved))
-        if self.follow is not None and not self.follow.agrees(len(self.bought), j, moved):
+        made = len(self.bought)
+        if self.follow is not None and not self.follow.agrees(made, j, moved):
             self.follow = None
+        trail = self.trail
+        if trail is not None:
+            trail.moves.append((j, moved))
+        if self.behind is not None:
+            if self.follow is not None:
+                if trail is not None:
+                    trail.classes.append(self.behind[made])
+                return
+            self.catch_up(made)
         class_of = self.class_of
         for k in self.engine.approvers[j]:
             c = class_of[k]
             if c in moved:
                 class_of[k] = moved[c]
+        if trail is not None:
+            trail.classes.append(class_of.copy())
+
+    def catch_up(self, made: int) -> None:
+        """Bring `class_of` up to date after `made` purchases, from the followed trail's."""
+        assert self.behind is not None
+        if made:
+            self.class_of = self.behind[made - 1].copy()
+        self.behind = None
 
     def charge(self, j: int, share: int, ceiling: Fraction) -> None:
         """Charge j's supporters `share` per weight (or all they have), with the bounds' slopes.

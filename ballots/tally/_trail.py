@@ -17,7 +17,7 @@ from __future__ import annotations
 class Trail:
     """What an untracked approval run counted, and the moves that shaped its classes."""
 
-    __slots__ = ("gathers", "moves")
+    __slots__ = ("classes", "gathers", "moves")
 
     def __init__(self) -> None:
         self.moves: list[tuple[int, dict[int, int]]] = []
@@ -25,6 +25,9 @@ class Trail:
         self.gathers: dict[tuple[int, int], tuple[dict[int, int], int, list[int]]] = {}
         """(purchases made, project) -> its supporters per class, how many have money, and its
         classes by approximate money (a permutation of the counts' keys)."""
+        self.classes: list[list[int]] = []
+        """classes[r]: each ballot's class after r + 1 purchases (`_Run.class_of`), not to be
+        changed: a run that follows this one shares them instead of updating its own."""
 
     def agrees(self, made: int, j: int, moves: dict[int, int]) -> bool:
         """Whether purchase number `made` (0-based) bought j with the same moves here."""

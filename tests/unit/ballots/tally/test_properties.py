@@ -314,7 +314,11 @@ def test_counts_taken_from_the_previous_run_are_the_counts(
     extra: Fraction,
     rises: list[Fraction],
 ) -> None:
-    """A run that follows the previous run's classes (`Trail`) counts as if it recounted."""
+    """A run that follows the previous run's classes (`Trail`) counts as if it recounted.
+
+    Its classes after each purchase, taken over or its own, are those of a run that follows
+    nothing; every count it takes over is a count of those classes.
+    """
     from collections import Counter
 
     from ballots.tally import _equal_shares
@@ -331,7 +335,9 @@ def test_counts_taken_from_the_previous_run_are_the_counts(
         counts = gather(run, j)
         if run.prior[j] is not None:
             reused += 1
-            fresh = Counter(engine.gatherers[j](run.class_of))
+            made = len(run.bought)
+            classes = run.class_of if run.behind is None else run.behind[made - 1]
+            fresh = Counter(engine.gatherers[j](classes))
             dead = fresh.pop(_equal_shares._DEAD) - 1
             assert counts == fresh
             assert run.alive[j] == engine.voters_of[j] - dead
@@ -346,6 +352,12 @@ def test_counts_taken_from_the_previous_run_are_the_counts(
             voter_budget += rise
             record = Hints(voter_budget, engine.funded_count)
             outcome = engine.names(engine.run(voter_budget, hints=hints, record=record))
+            alone = Hints(voter_budget, engine.funded_count)
+            assert outcome == engine.names(engine.run(voter_budget, record=alone))
+            if record.trail is not None:
+                assert alone.trail is not None
+                assert record.trail.moves == alone.trail.moves
+                assert record.trail.classes == alone.trail.classes
             purchases = equal_shares_purchases(
                 projects, ballots, ranks, voter_budget, utilities=utilities
             )
