@@ -30,8 +30,8 @@ only fall with b, and each decision of the run is bounded by affine functions of
 search jumps past them. A run also certifies its first purchases for some steps further, so the
 next run replays those without pricing their competitors. Where certificates skip nothing (the
 outcome changes at almost every step, as in Warszawa 2020), runs go plainly one step at a time
-for a while (4 steps, doubling up to 32 while the certified runs in between keep skipping
-nothing; a tracked run costs about three plain ones). Each run also leaves lower bounds of its
+for a while (4 steps, doubling, without a cap, while the certified runs in between keep skipping
+nothing; a tracked run costs three to four plain ones). Each run also leaves lower bounds of its
 prices for the next (`_certificates.Hints`): while the next run buys the same projects, they
 spare it pricing projects that certainly are not the cheapest. Every outcome is computed
 exactly, and the result is that of stepping one unit at a time (tests check this against plain
@@ -69,7 +69,6 @@ _MIN_PAYOFF: Final = Fraction(1, 4)
 """Below this running mean of steps skipped per certified run, step plainly for a while."""
 _PLAIN_STEPS: Final = 4
 """The first stretch of plain steps; it doubles while certificates keep skipping nothing."""
-_MAX_PLAIN_STEPS: Final = 32
 
 
 @dataclass(frozen=True)
@@ -263,7 +262,7 @@ def _add1(
                 # Certificates that skip (almost) nothing cost extra work for no gain: step
                 # plainly for a while (each plain run is exact too), then certify again.
                 untracked_left = stretch
-                stretch = min(2 * stretch, _MAX_PLAIN_STEPS)
+                stretch *= 2
                 certificate = None
             reach = 2 * reach if certified == step + horizon else max(_REACH, certified - step)
         previous = outcome
