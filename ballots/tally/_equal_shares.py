@@ -673,10 +673,7 @@ class _Run:
         population = self.population
         now = len(lift) - 1
         denominator = self.denominator
-        # Money is below the voter budget: the numerators' floats do not overflow while the
-        # denominator has fewer than 1000 - `budget_bits` bits; then int / float is within a
-        # relative 3·2^-53 (three roundings) and much cheaper than int / int.
-        scale = float(denominator) if denominator.bit_length() < 1000 - self.budget_bits else 0.0
+        scale = self.float_denominator()
         moved: dict[int, int] = {}
         kept: list[int] = []
         first = len(value)
@@ -730,6 +727,16 @@ class _Run:
             self.class_of = self.behind[made - 1].copy()
         self.behind = None
 
+    def float_denominator(self) -> float:
+        """The denominator as a float to divide money numerators by, or 0.0 if it is too big.
+
+        Money is below the voter budget: the numerators' floats do not overflow while the
+        denominator has fewer than 1000 - `budget_bits` bits; then int / float is within a
+        relative 3·2^-53 (three roundings) and much cheaper than int / int.
+        """
+        denominator = self.denominator
+        return float(denominator) if denominator.bit_length() < 1000 - self.budget_bits else 0.0
+
     def charge(self, j: int, share: int, ceiling: Fraction) -> None:
         """Charge j's supporters `share` per weight (or all they have), with the bounds' slopes.
 
@@ -752,6 +759,7 @@ class _Run:
         )
         approvals = engine.approvals_only
         scale = engine.scale
+        divisor = self.float_denominator() if self.floats else 0.0
         population, now = self.population, len(lift) - 1
         moved: dict[int, int] = {}
         """Entry key (`gather`) -> its supporters' new class."""
@@ -778,7 +786,8 @@ class _Run:
                     lower = lower_of[c] * raise_to_now + rises[w]
             if approvals and count == population[c] and (left or upper):
                 value[c], upper_of[c], lower_of[c], epoch[c] = left, upper, lower, now
-                self.approx[c] = approximate(left, denominator)
+                approximation = left / divisor if divisor else approximate(left, denominator)
+                self.approx[c] = approximation if approximation > TINY or not left else TINY
                 continue
             if approvals:
                 population[c] -= count
@@ -791,7 +800,7 @@ class _Run:
                 counts.append(count)
             else:
                 moved[key] = _DEAD
-        self.add_classes(values, uppers, lowers)
+        self.add_classes(values, uppers, lowers, divisor)
         class_of = self.class_of
         if approvals:
             population.extend(counts)
@@ -805,11 +814,25 @@ class _Run:
             if c != _DEAD:
                 class_of[k] = moved[c * scale + w]
 
-    def add_classes(self, values: list[int], uppers: list[int], lowers: list[int]) -> None:
-        """New budget classes in the current epoch: money and the slopes of its bounds."""
+    def add_classes(
+        self, values: list[int], uppers: list[int], lowers: list[int], divisor: float = 0.0
+    ) -> None:
+        """New budget classes in the current epoch: money and the slopes of its bounds.
+
+        Their floats are money / `divisor` (`float_denominator`) unless it is 0.0.
+        """
         denominator = self.denominator
         self.value.extend(values)
-        self.approx.extend([approximate(money, denominator) for money in values])
+        if divisor:
+            approximations = [money / divisor for money in values]
+            if approximations and min(approximations) < TINY:
+                approximations = [
+                    a if a > TINY or not money else TINY
+                    for a, money in zip(approximations, values, strict=True)
+                ]
+        else:
+            approximations = [approximate(money, denominator) for money in values]
+        self.approx.extend(approximations)
         self.upper.extend(uppers)
         self.lower.extend(lowers)
         self.epoch.extend(repeat(len(self.lift) - 1, len(values)))
