@@ -56,11 +56,12 @@ from ballots.tally._pricing import (
     certainly_short,
     exact_money,
     lower_share,
+    round_up,
     split_rows,
     walk_approximately,
     walk_classes,
 )
-from ballots.tally._trail import Trail
+from ballots.tally._trail import SNAPSHOT_EVERY, Snapshot, Trail, certain_prefix
 from ballots.tally.model import Ballot, Project, only_approvals
 
 _DEAD: Final = -1
@@ -208,6 +209,7 @@ class _Run:
     ) -> None:
         self.engine = engine
         self.tracker = tracker
+        self.voter_budget = voter_budget
         self.denominator = voter_budget.denominator
         # Every voter's money grows by `step_size` per step: the slope every bound starts from.
         start_slope = step_size * self.denominator if tracker else 0
@@ -307,11 +309,19 @@ class _Run:
         smallest key. Keys that are lower bounds tie below exact prices with the same float.
         """
         heap: list[tuple[float, Fraction, int, int]] = []
-        for j in range(self.engine.funded_count):
-            if self.open[j]:
-                self.estimate(j, heap)
-        heapq.heapify(heap)
         slack, exact = self.slack, self.exact
+        if slack is not None and self.skip_ahead():
+            # Every open project is stale: its key is a lower bound of its price from the hints.
+            heap = [
+                (slack.bound(j), _ZERO, -1, j)
+                for j in range(self.engine.funded_count)
+                if self.open[j]
+            ]
+        else:
+            for j in range(self.engine.funded_count):
+                if self.open[j]:
+                    self.estimate(j, heap)
+        heapq.heapify(heap)
         while heap:
             key, _, _, j = heapq.heappop(heap)
             if self.dirty[j]:
@@ -364,6 +374,95 @@ class _Run:
         self.open[j] = False
         if self.record is not None:
             self.record.dropped[j] = len(self.bought)
+        if self.trail is not None:
+            members = self.members[j]
+            held = math.fsum(
+                map(operator.mul, map(self.approx.__getitem__, members), members.values())
+            )
+            self.trail.short[j] = round_up(held)
+
+    def skip_ahead(self) -> bool:
+        """Start from the followed run's state after its first purchases if they are certain.
+
+        See `_trail`: the state is a `Snapshot` plus the rise in voter budget, a whole number
+        of money units; the purchases are certain if `certain_prefix` says so.
+        """
+        follow, slack = self.follow, self.slack
+        if follow is None or slack is None or not follow.snapshots:
+            return False
+        hints = slack.hints
+        engine = self.engine
+        funded = engine.funded_count
+        limit = follow.snapshots[-1].made
+        certain = certain_prefix(
+            follow, hints, slack.deltas[0], engine.cost[:funded], engine.voters_of, limit
+        )
+        usable = [
+            s
+            for s in follow.snapshots
+            if s.made <= certain
+            and (self.voter_budget - s.voter_budget).denominator == 1
+            and s.voter_budget <= self.voter_budget
+        ]
+        if not usable:
+            return False
+        self.restore(usable[-1])
+        return True
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Take the followed run's purchases up to `snapshot` and its classes, plus the rise."""
+        assert self.slack is not None
+        assert self.follow is not None
+        hints, follow = self.slack.hints, self.follow
+        made = snapshot.made
+        rise = int(self.voter_budget - snapshot.voter_budget)
+        lift, denominator = snapshot.lift, snapshot.denominator
+        own = [denominator // factor for factor in lift]
+        """Per epoch, its denominator."""
+        added = [rise * d for d in own]
+        self.value = [v + added[e] for v, e in zip(snapshot.value, snapshot.epoch, strict=True)]
+        self.epoch = snapshot.epoch.copy()
+        self.lift = lift.copy()
+        self.denominator = denominator
+        self.population = snapshot.population.copy()
+        limit = 1 << (1000 - self.budget_bits)
+        divisors = [float(d) if d < limit else 0.0 for d in own]
+        self.approx = [
+            (v / divisors[e] if divisors[e] else approximate(v, own[e]))
+            for v, e in zip(self.value, self.epoch, strict=True)
+        ]
+        if min(self.approx) < TINY:
+            self.approx = [
+                max(a, TINY) if v > 0 else 0.0 for a, v in zip(self.approx, self.value, strict=True)
+            ]
+        self.pristine = False
+        for j, share in zip(hints.winners[:made], hints.shares[:made], strict=True):
+            self.open[j] = False
+            self.bought.append(j)
+            self.hint_purchase(j, share)
+        deltas = self.slack.deltas
+        for j, when in hints.dropped.items():
+            if when < made:
+                self.open[j] = False
+                if self.record is not None:
+                    self.record.dropped[j] = when
+                if self.trail is not None:
+                    held = follow.short[j] + self.engine.voters_of[j] * deltas[when]
+                    self.trail.short[j] = round_up(held)
+        if self.record is not None:
+            for j, bounds in enumerate(hints.bounds):
+                self.record.bounds[j] = [
+                    (when, price * (1 - MARGIN) - round_up(deltas[when] * slack), slack)
+                    for when, price, slack in bounds
+                    if when < made
+                ]
+        trail = self.trail
+        if trail is not None:
+            trail.moves = follow.moves[:made]
+            trail.classes = follow.classes[:made]
+            trail.prices = follow.prices[:made]
+            trail.gathers = {key: g for key, g in follow.gathers.items() if key[0] <= made}
+            trail.snapshots = [s for s in follow.snapshots if s.made <= made]
 
     def settle(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
         """Price estimated j exactly from its guess and push it back, or drop it."""
@@ -706,6 +805,21 @@ class _Run:
         trail = self.trail
         if trail is not None:
             trail.moves.append((j, moved))
+            trail.prices.append(self.price_value[j])
+            if len(moved) > len(kept):  # some voters ran dry
+                trail.intact = False
+            elif trail.intact and (made + 1) % SNAPSHOT_EVERY == 0:
+                trail.snapshots.append(
+                    Snapshot(
+                        made + 1,
+                        self.voter_budget,
+                        value.copy(),
+                        epoch.copy(),
+                        lift.copy(),
+                        denominator,
+                        population.copy(),
+                    )
+                )
         if self.behind is not None:
             if self.follow is not None:
                 if trail is not None:

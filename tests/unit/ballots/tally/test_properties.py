@@ -19,6 +19,7 @@ from ballots.tally import (
     equal_shares_purchases,
     tally,
 )
+from ballots.tally._trail import Snapshot
 
 tie_breaks = st.sampled_from(
     [TieBreak("lexico"), TieBreak("cost-then-id"), TieBreak("seeded", "s")]
@@ -364,3 +365,50 @@ def test_counts_taken_from_the_previous_run_are_the_counts(
             assert outcome == tuple(p.project_id for p in purchases)
             hints = record
     event("counts reused" if reused else "no counts reused")
+
+
+@settings(deadline=None)
+@given(
+    larger_elections(cumulative=False),
+    st.sampled_from(["cost", "cardinality"]),
+    st.integers(0, 30),
+    st.lists(st.integers(0, 4), min_size=1, max_size=8),
+    st.integers(1, 3),
+)
+def test_runs_that_start_from_the_previous_run_stay_exact(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    extra: int,
+    rises: list[int],
+    every: int,
+) -> None:
+    """A run that starts from the previous run's state (`_trail.Snapshot`) buys what MES buys."""
+    from ballots.tally import _equal_shares
+    from ballots.tally._certificates import Hints
+
+    projects, budget, ballots = election
+    ranks = TieBreak("lexico").ranks(projects)
+    engine = _equal_shares.Engine(projects, ballots, ranks, utilities == "cost")
+    restore = _equal_shares._Run.restore
+    skipped = 0
+
+    def counted(run: _equal_shares._Run, snapshot: Snapshot) -> None:
+        nonlocal skipped
+        skipped += snapshot.made
+        restore(run, snapshot)
+
+    voter_budget = Fraction(budget, len(ballots)) + extra
+    hints = None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_equal_shares, "SNAPSHOT_EVERY", every)
+        patch.setattr(_equal_shares._Run, "restore", counted)
+        for rise in [0, *rises]:
+            voter_budget += rise
+            record = Hints(voter_budget, engine.funded_count)
+            outcome = engine.names(engine.run(voter_budget, hints=hints, record=record))
+            purchases = equal_shares_purchases(
+                projects, ballots, ranks, voter_budget, utilities=utilities
+            )
+            assert outcome == tuple(p.project_id for p in purchases)
+            hints = record
+    event("started from a snapshot" if skipped else "started from the beginning")
