@@ -6,16 +6,16 @@ denominator per run (rescaled when a price needs it), so that sorting and compar
 builds a `Fraction`; prices are exact `Fraction`s.
 
 With approval ballots, each class also keeps its money as a float within a relative 3·2^-53
-(correctly rounded, or three roundings in untracked runs). Floats
-only propose: they sort a project's classes, guess which supporters are too poor to pay the
-share, and rule out projects whose supporters certainly hold less than the cost (with a
-relative margin far above the rounding error). Every price that decides a purchase is then
-computed and checked exactly (`_Run.split_approvals`), so floats never decide anything; they
-spare the exact work for the supporters who can pay the share, usually most of them. In an
+(correctly rounded, or three roundings). Floats only propose: they sort a project's classes,
+guess which supporters are too poor to pay the share, and rule out projects whose supporters
+certainly hold less than the cost (with a relative margin far above the rounding error). Every
+price that decides a purchase is then computed and checked exactly (`_Run.split_approvals`), so
+floats never decide anything; they spare the exact work for the supporters who can pay the
+share, usually most of them. In an
 untracked run, a project that is not at the top of the heap is not priced exactly at all:
 its key is a float lower bound of its price (`_Run.estimate`), and only when that key reaches
 the top is the price computed exactly (`_Run.settle`). Runs of an Add1 search also pass such
-bounds on to the next step (`Hints`).
+bounds on to the next step (`Hints`), with their budget classes (`_trail`).
 
 A run may carry a `Tracker` that certifies the following Add1 steps (voter budget b + s, b + 2s,
 ... up to a horizon b + Hs, s being the step) which give the same sequence of winners. Along a
@@ -419,18 +419,19 @@ class _Run:
         lift, denominator = snapshot.lift, snapshot.denominator
         own = [denominator // factor for factor in lift]
         """Per epoch, its denominator."""
+        epoch = snapshot.epoch
         added = [rise * d for d in own]
-        self.value = [v + added[e] for v, e in zip(snapshot.value, snapshot.epoch, strict=True)]
-        self.epoch = snapshot.epoch.copy()
+        self.value = list(map(operator.add, snapshot.value, map(added.__getitem__, epoch)))
+        self.epoch = epoch.copy()
         self.lift = lift.copy()
         self.denominator = denominator
         self.population = snapshot.population.copy()
         limit = 1 << (1000 - self.budget_bits)
-        divisors = [float(d) if d < limit else 0.0 for d in own]
-        self.approx = [
-            (v / divisors[e] if divisors[e] else approximate(v, own[e]))
-            for v, e in zip(self.value, self.epoch, strict=True)
-        ]
+        if all(d < limit for d in own):
+            divisors = [float(d) for d in own]
+            self.approx = list(map(operator.truediv, self.value, map(divisors.__getitem__, epoch)))
+        else:
+            self.approx = list(map(approximate, self.value, map(own.__getitem__, epoch)))
         if min(self.approx) < TINY:
             self.approx = [
                 max(a, TINY) if v > 0 else 0.0 for a, v in zip(self.approx, self.value, strict=True)

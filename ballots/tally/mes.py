@@ -33,7 +33,10 @@ outcome changes at almost every step, as in Warszawa 2020), runs go plainly one 
 for a while (4 steps, doubling, without a cap, while the certified runs in between skip at most
 one step; a tracked run costs several plain ones there). Each run also leaves lower bounds of its
 prices for the next (`_certificates.Hints`): while the next run buys the same projects, they
-spare it pricing projects that certainly are not the cheapest. Every outcome is computed
+spare it pricing projects that certainly are not the cheapest. It also leaves its budget
+classes (`_trail.Trail`): the next run takes over its counts of supporters per class while its
+purchases move the classes alike, and starts from its state after the purchases in which no voter
+ran dry, plus the rise in budget, when the hints show it makes them too. Every outcome is computed
 exactly, and the result is that of stepping one unit at a time (tests check this against plain
 stepping). Like pabutools' `exhaustion_by_budget_increase`, the search gives up, keeping the
 last outcome, once b would pass B·(n+1)/n.
