@@ -253,6 +253,8 @@ class _Run:
         if tracker is None and self.slack is not None:
             self.follow = self.slack.hints.trail
         self.behind = None if self.follow is None else self.follow.classes
+        self.dry_hint = None if self.follow is None else self.follow.dry
+        """How many purchases the followed run made before a voter ran dry, if one did."""
         """While `class_of` is not kept up to date: the followed trail's `classes`."""
 
     def replay(self, resume: Certificate) -> None:
@@ -808,8 +810,9 @@ class _Run:
             trail.moves.append((j, moved))
             trail.prices.append(self.price_value[j])
             if len(moved) > len(kept):  # some voters ran dry
-                trail.intact = False
-            elif trail.intact and (made + 1) % SNAPSHOT_EVERY == 0:
+                if trail.dry is None:
+                    trail.dry = made
+            elif trail.dry is None and self.keeps(made + 1):
                 trail.snapshots.append(
                     Snapshot(
                         made + 1,
@@ -841,6 +844,13 @@ class _Run:
         if made:
             self.class_of = self.behind[made - 1].copy()
         self.behind = None
+
+    def keeps(self, made: int) -> bool:
+        """Whether to keep the state after `made` purchases in which no voter ran dry: every
+        `SNAPSHOT_EVERY` purchases, and each one from just before the hinting run's first voter
+        ran dry (the next run can usually start about there)."""
+        dry = self.dry_hint
+        return made % SNAPSHOT_EVERY == 0 or (dry is not None and dry - 2 <= made <= dry + 4)
 
     def float_denominator(self) -> float:
         """The denominator as a float to divide money numerators by, or 0.0 if it is too big.

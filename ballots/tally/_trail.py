@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from ballots.tally._certificates import Hints
 
 SNAPSHOT_EVERY = 8
-"""A run keeps its state after every this many purchases while no voter has run dry."""
+"""A run keeps its state after every this many purchases while no voter has run dry (and
+around where the hinting run's first voter ran dry)."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Snapshot:
 class Trail:
     """What an untracked approval run counted, and the moves that shaped its classes."""
 
-    __slots__ = ("classes", "gathers", "intact", "moves", "prices", "short", "snapshots")
+    __slots__ = ("classes", "dry", "gathers", "moves", "prices", "short", "snapshots")
 
     def __init__(self) -> None:
         self.moves: list[tuple[int, dict[int, int]]] = []
@@ -68,8 +69,8 @@ class Trail:
         changed: a run that follows this one shares them instead of updating its own."""
         self.prices: list[Fraction] = []
         """Per purchase: its price per unit of utility."""
-        self.intact = True
-        """Whether no voter has run dry so far."""
+        self.dry: int | None = None
+        """How many purchases were made before the first in which a voter ran dry, if any."""
         self.snapshots: list[Snapshot] = []
         """The states kept while no voter had run dry, by number of purchases."""
         self.short: dict[int, float] = {}
