@@ -350,7 +350,7 @@ class _Run:
             self.drop(j)
             return
         order, poor, rest, able = self.guess(j)
-        if self.trail is not None:
+        if self.trail is not None and self.trail.recording(len(self.bought)):
             self.trail.gathers[len(self.bought), j] = self.members[j], self.alive[j], order
         if poor == len(order):
             if certainly_short(self.members[j], self.approx, cost):
@@ -806,6 +806,8 @@ class _Run:
         if self.follow is not None and not self.follow.agrees(made, j, moved):
             self.follow = None
         trail = self.trail
+        if trail is not None and not trail.recording(made):
+            trail = None
         if trail is not None:
             trail.moves.append((j, moved))
             trail.prices.append(self.price_value[j])

@@ -40,6 +40,10 @@ SNAPSHOT_EVERY = 8
 around where the hinting run's first voter ran dry)."""
 
 
+RECORDED_BEYOND_DRY = 8
+"""How many purchases after the first in which a voter ran dry a trail still records."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A run's budget classes after `made` purchases in which no voter ran dry (not to change)."""
@@ -75,6 +79,12 @@ class Trail:
         """The states kept while no voter had run dry, by number of purchases."""
         self.short: dict[int, float] = {}
         """Per project found unaffordable: a float above its supporters' money then."""
+
+    def recording(self, made: int) -> bool:
+        """Whether to record the classes after `made` purchases: a run at the next step moves
+        its classes differently soon after its voters start running dry, and a longer trail
+        only costs memory and garbage collections."""
+        return self.dry is None or made < self.dry + RECORDED_BEYOND_DRY
 
     def agrees(self, made: int, j: int, moves: dict[int, int]) -> bool:
         """Whether purchase number `made` (0-based) bought j with the same moves here."""
