@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ballots.tally._pricing import MARGIN, round_up
+from ballots.tally._trail import Trail
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class Hints:
     projects that are certainly not the cheapest: every purchase is still priced exactly.
     """
 
-    __slots__ = ("bounds", "dropped", "shares", "voter_budget", "winners")
+    __slots__ = ("bounds", "dropped", "shares", "trail", "voter_budget", "winners")
 
     def __init__(self, voter_budget: Fraction, projects: int) -> None:
         self.voter_budget = voter_budget
@@ -106,6 +107,8 @@ class Hints:
         |S| / (R · utility))."""
         self.dropped: dict[int, int] = {}
         """Project -> purchases made before it was found unaffordable (a guess for later runs)."""
+        self.trail: Trail | None = None
+        """An untracked run's budget classes (`_trail`)."""
 
 
 class Slack:

@@ -6,16 +6,16 @@ denominator per run (rescaled when a price needs it), so that sorting and compar
 builds a `Fraction`; prices are exact `Fraction`s.
 
 With approval ballots, each class also keeps its money as a float within a relative 3·2^-53
-(correctly rounded, or three roundings in untracked runs). Floats
-only propose: they sort a project's classes, guess which supporters are too poor to pay the
-share, and rule out projects whose supporters certainly hold less than the cost (with a
-relative margin far above the rounding error). Every price that decides a purchase is then
-computed and checked exactly (`_Run.split_approvals`), so floats never decide anything; they
-spare the exact work for the supporters who can pay the share, usually most of them. In an
+(correctly rounded, or three roundings). Floats only propose: they sort a project's classes,
+guess which supporters are too poor to pay the share, and rule out projects whose supporters
+certainly hold less than the cost (with a relative margin far above the rounding error). Every
+price that decides a purchase is then computed and checked exactly (`_Run.split_approvals`), so
+floats never decide anything; they spare the exact work for the supporters who can pay the
+share, usually most of them. In an
 untracked run, a project that is not at the top of the heap is not priced exactly at all:
 its key is a float lower bound of its price (`_Run.estimate`), and only when that key reaches
 the top is the price computed exactly (`_Run.settle`). Runs of an Add1 search also pass such
-bounds on to the next step (`Hints`).
+bounds on to the next step (`Hints`), with their budget classes (`_trail`).
 
 A run may carry a `Tracker` that certifies the following Add1 steps (voter budget b + s, b + 2s,
 ... up to a horizon b + Hs, s being the step) which give the same sequence of winners. Along a
@@ -56,10 +56,12 @@ from ballots.tally._pricing import (
     certainly_short,
     exact_money,
     lower_share,
+    round_up,
     split_rows,
     walk_approximately,
     walk_classes,
 )
+from ballots.tally._trail import SNAPSHOT_EVERY, Snapshot, Trail, certain_prefix
 from ballots.tally.model import Ballot, Project, only_approvals
 
 _DEAD: Final = -1
@@ -207,6 +209,7 @@ class _Run:
     ) -> None:
         self.engine = engine
         self.tracker = tracker
+        self.voter_budget = voter_budget
         self.denominator = voter_budget.denominator
         # Every voter's money grows by `step_size` per step: the slope every bound starts from.
         start_slope = step_size * self.denominator if tracker else 0
@@ -239,6 +242,20 @@ class _Run:
         """Whether no purchase has moved a voter yet (all are in class 0)."""
         self.slack = slack if self.floats else None
         self.record = record if self.floats else None
+        self.trail: Trail | None = None
+        """This untracked approval run's classes, recorded for the next run (`_trail`)."""
+        self.follow: Trail | None = None
+        """The hinting run's trail while every purchase so far moved classes as it did there."""
+        self.prior: list[list[int] | None] = [None] * engine.funded_count
+        """Per project, as last gathered from `follow`: its classes there by approximate money."""
+        if tracker is None and self.record is not None:
+            self.trail = self.record.trail = Trail()
+        if tracker is None and self.slack is not None:
+            self.follow = self.slack.hints.trail
+        self.behind = None if self.follow is None else self.follow.classes
+        self.dry_hint = None if self.follow is None else self.follow.dry
+        """How many purchases the followed run made before a voter ran dry, if one did."""
+        """While `class_of` is not kept up to date: the followed trail's `classes`."""
 
     def replay(self, resume: Certificate) -> None:
         """Buy the purchases `resume` certifies at this step, in order, without a race."""
@@ -294,11 +311,19 @@ class _Run:
         smallest key. Keys that are lower bounds tie below exact prices with the same float.
         """
         heap: list[tuple[float, Fraction, int, int]] = []
-        for j in range(self.engine.funded_count):
-            if self.open[j]:
-                self.estimate(j, heap)
-        heapq.heapify(heap)
         slack, exact = self.slack, self.exact
+        if slack is not None and self.skip_ahead():
+            # Every open project is stale: its key is a lower bound of its price from the hints.
+            heap = [
+                (slack.bound(j), _ZERO, -1, j)
+                for j in range(self.engine.funded_count)
+                if self.open[j]
+            ]
+        else:
+            for j in range(self.engine.funded_count):
+                if self.open[j]:
+                    self.estimate(j, heap)
+        heapq.heapify(heap)
         while heap:
             key, _, _, j = heapq.heappop(heap)
             if self.dirty[j]:
@@ -325,6 +350,8 @@ class _Run:
             self.drop(j)
             return
         order, poor, rest, able = self.guess(j)
+        if self.trail is not None and self.trail.recording(len(self.bought)):
+            self.trail.gathers[len(self.bought), j] = self.members[j], self.alive[j], order
         if poor == len(order):
             if certainly_short(self.members[j], self.approx, cost):
                 self.drop(j)
@@ -349,6 +376,96 @@ class _Run:
         self.open[j] = False
         if self.record is not None:
             self.record.dropped[j] = len(self.bought)
+        if self.trail is not None:
+            members = self.members[j]
+            held = math.fsum(
+                map(operator.mul, map(self.approx.__getitem__, members), members.values())
+            )
+            self.trail.short[j] = round_up(held)
+
+    def skip_ahead(self) -> bool:
+        """Start from the followed run's state after its first purchases if they are certain.
+
+        See `_trail`: the state is a `Snapshot` plus the rise in voter budget, a whole number
+        of money units; the purchases are certain if `certain_prefix` says so.
+        """
+        follow, slack = self.follow, self.slack
+        if follow is None or slack is None or not follow.snapshots:
+            return False
+        hints = slack.hints
+        engine = self.engine
+        funded = engine.funded_count
+        limit = follow.snapshots[-1].made
+        certain = certain_prefix(
+            follow, hints, slack.deltas[0], engine.cost[:funded], engine.voters_of, limit
+        )
+        usable = [
+            s
+            for s in follow.snapshots
+            if s.made <= certain
+            and (self.voter_budget - s.voter_budget).denominator == 1
+            and s.voter_budget <= self.voter_budget
+        ]
+        if not usable:
+            return False
+        self.restore(usable[-1])
+        return True
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Take the followed run's purchases up to `snapshot` and its classes, plus the rise."""
+        assert self.slack is not None
+        assert self.follow is not None
+        hints, follow = self.slack.hints, self.follow
+        made = snapshot.made
+        rise = int(self.voter_budget - snapshot.voter_budget)
+        lift, denominator = snapshot.lift, snapshot.denominator
+        own = [denominator // factor for factor in lift]
+        """Per epoch, its denominator."""
+        epoch = snapshot.epoch
+        added = [rise * d for d in own]
+        self.value = list(map(operator.add, snapshot.value, map(added.__getitem__, epoch)))
+        self.epoch = epoch.copy()
+        self.lift = lift.copy()
+        self.denominator = denominator
+        self.population = snapshot.population.copy()
+        limit = 1 << (1000 - self.budget_bits)
+        if all(d < limit for d in own):
+            divisors = [float(d) for d in own]
+            self.approx = list(map(operator.truediv, self.value, map(divisors.__getitem__, epoch)))
+        else:
+            self.approx = list(map(approximate, self.value, map(own.__getitem__, epoch)))
+        if min(self.approx) < TINY:
+            self.approx = [
+                max(a, TINY) if v > 0 else 0.0 for a, v in zip(self.approx, self.value, strict=True)
+            ]
+        self.pristine = False
+        for j, share in zip(hints.winners[:made], hints.shares[:made], strict=True):
+            self.open[j] = False
+            self.bought.append(j)
+            self.hint_purchase(j, share)
+        deltas = self.slack.deltas
+        for j, when in hints.dropped.items():
+            if when < made:
+                self.open[j] = False
+                if self.record is not None:
+                    self.record.dropped[j] = when
+                if self.trail is not None:
+                    held = follow.short[j] + self.engine.voters_of[j] * deltas[when]
+                    self.trail.short[j] = round_up(held)
+        if self.record is not None:
+            for j, bounds in enumerate(hints.bounds):
+                self.record.bounds[j] = [
+                    (when, price * (1 - MARGIN) - round_up(deltas[when] * slack), slack)
+                    for when, price, slack in bounds
+                    if when < made
+                ]
+        trail = self.trail
+        if trail is not None:
+            trail.moves = follow.moves[:made]
+            trail.classes = follow.classes[:made]
+            trail.prices = follow.prices[:made]
+            trail.gathers = {key: g for key, g in follow.gathers.items() if key[0] <= made}
+            trail.snapshots = [s for s in follow.snapshots if s.made <= made]
 
     def settle(self, j: int, heap: list[tuple[float, Fraction, int, int]]) -> None:
         """Price estimated j exactly from its guess and push it back, or drop it."""
@@ -394,10 +511,19 @@ class _Run:
 
         Approval ballots are keyed by class; weighted ballots by class·scale + weight.
         """
+        self.prior[j] = None
         if self.pristine:
             self.members[j] = self.engine.initial_members[j]
             self.alive[j] = self.engine.voters_of[j]
             return self.members[j]
+        if self.follow is not None:
+            found = self.follow.gathers.get((len(self.bought), j))
+            if found is not None:
+                counts, self.alive[j], self.prior[j] = found
+                self.members[j] = counts
+                return counts
+        if self.behind is not None:
+            self.catch_up(len(self.bought))
         class_of = self.class_of
         if self.engine.approvals_only:
             counts = Counter(self.engine.gatherers[j](class_of))
@@ -481,7 +607,8 @@ class _Run:
         order[:poor] are the classes the floats find poor, `rest` the cost minus their money
         (float, money units), `able` how many supporters remain.
         """
-        order = sorted(self.members[j], key=self.approx.__getitem__)
+        prior = self.prior[j]
+        order = sorted(self.members[j] if prior is None else prior, key=self.approx.__getitem__)
         poor, rest, able = walk_approximately(
             order, self.members[j], self.approx, self.engine.cost[j], self.alive[j]
         )
@@ -648,10 +775,7 @@ class _Run:
         population = self.population
         now = len(lift) - 1
         denominator = self.denominator
-        # Money is below the voter budget: the numerators' floats do not overflow while the
-        # denominator has fewer than 1000 - `budget_bits` bits; then int / float is within a
-        # relative 3·2^-53 (three roundings) and much cheaper than int / int.
-        scale = float(denominator) if denominator.bit_length() < 1000 - self.budget_bits else 0.0
+        scale = self.float_denominator()
         moved: dict[int, int] = {}
         kept: list[int] = []
         first = len(value)
@@ -678,11 +802,67 @@ class _Run:
             approximations = [max(a, TINY) for a in approximations]
         approx.extend(approximations)
         epoch.extend(repeat(now, len(kept)))
+        made = len(self.bought)
+        if self.follow is not None and not self.follow.agrees(made, j, moved):
+            self.follow = None
+        trail = self.trail
+        if trail is not None and not trail.recording(made):
+            trail = None
+        if trail is not None:
+            trail.moves.append((j, moved))
+            trail.prices.append(self.price_value[j])
+            if len(moved) > len(kept):  # some voters ran dry
+                if trail.dry is None:
+                    trail.dry = made
+            elif trail.dry is None and self.keeps(made + 1):
+                trail.snapshots.append(
+                    Snapshot(
+                        made + 1,
+                        self.voter_budget,
+                        value.copy(),
+                        epoch.copy(),
+                        lift.copy(),
+                        denominator,
+                        population.copy(),
+                    )
+                )
+        if self.behind is not None:
+            if self.follow is not None:
+                if trail is not None:
+                    trail.classes.append(self.behind[made])
+                return
+            self.catch_up(made)
         class_of = self.class_of
         for k in self.engine.approvers[j]:
             c = class_of[k]
             if c in moved:
                 class_of[k] = moved[c]
+        if trail is not None:
+            trail.classes.append(class_of.copy())
+
+    def catch_up(self, made: int) -> None:
+        """Bring `class_of` up to date after `made` purchases, from the followed trail's."""
+        assert self.behind is not None
+        if made:
+            self.class_of = self.behind[made - 1].copy()
+        self.behind = None
+
+    def keeps(self, made: int) -> bool:
+        """Whether to keep the state after `made` purchases in which no voter ran dry: every
+        `SNAPSHOT_EVERY` purchases, and each one from just before the hinting run's first voter
+        ran dry (the next run can usually start about there)."""
+        dry = self.dry_hint
+        return made % SNAPSHOT_EVERY == 0 or (dry is not None and dry - 2 <= made <= dry + 4)
+
+    def float_denominator(self) -> float:
+        """The denominator as a float to divide money numerators by, or 0.0 if it is too big.
+
+        Money is below the voter budget: the numerators' floats do not overflow while the
+        denominator has fewer than 1000 - `budget_bits` bits; then int / float is within a
+        relative 3·2^-53 (three roundings) and much cheaper than int / int.
+        """
+        denominator = self.denominator
+        return float(denominator) if denominator.bit_length() < 1000 - self.budget_bits else 0.0
 
     def charge(self, j: int, share: int, ceiling: Fraction) -> None:
         """Charge j's supporters `share` per weight (or all they have), with the bounds' slopes.
@@ -706,6 +886,7 @@ class _Run:
         )
         approvals = engine.approvals_only
         scale = engine.scale
+        divisor = self.float_denominator() if self.floats else 0.0
         population, now = self.population, len(lift) - 1
         moved: dict[int, int] = {}
         """Entry key (`gather`) -> its supporters' new class."""
@@ -732,7 +913,8 @@ class _Run:
                     lower = lower_of[c] * raise_to_now + rises[w]
             if approvals and count == population[c] and (left or upper):
                 value[c], upper_of[c], lower_of[c], epoch[c] = left, upper, lower, now
-                self.approx[c] = approximate(left, denominator)
+                approximation = left / divisor if divisor else approximate(left, denominator)
+                self.approx[c] = approximation if approximation > TINY or not left else TINY
                 continue
             if approvals:
                 population[c] -= count
@@ -745,7 +927,7 @@ class _Run:
                 counts.append(count)
             else:
                 moved[key] = _DEAD
-        self.add_classes(values, uppers, lowers)
+        self.add_classes(values, uppers, lowers, divisor)
         class_of = self.class_of
         if approvals:
             population.extend(counts)
@@ -759,11 +941,25 @@ class _Run:
             if c != _DEAD:
                 class_of[k] = moved[c * scale + w]
 
-    def add_classes(self, values: list[int], uppers: list[int], lowers: list[int]) -> None:
-        """New budget classes in the current epoch: money and the slopes of its bounds."""
+    def add_classes(
+        self, values: list[int], uppers: list[int], lowers: list[int], divisor: float = 0.0
+    ) -> None:
+        """New budget classes in the current epoch: money and the slopes of its bounds.
+
+        Their floats are money / `divisor` (`float_denominator`) unless it is 0.0.
+        """
         denominator = self.denominator
         self.value.extend(values)
-        self.approx.extend([approximate(money, denominator) for money in values])
+        if divisor:
+            approximations = [money / divisor for money in values]
+            if approximations and min(approximations) < TINY:
+                approximations = [
+                    a if a > TINY or not money else TINY
+                    for a, money in zip(approximations, values, strict=True)
+                ]
+        else:
+            approximations = [approximate(money, denominator) for money in values]
+        self.approx.extend(approximations)
         self.upper.extend(uppers)
         self.lower.extend(lowers)
         self.epoch.extend(repeat(len(self.lift) - 1, len(values)))

@@ -32,10 +32,13 @@ only fall with b, and each decision of the run is bounded by affine functions of
 search jumps past them. A run also certifies its first purchases for some steps further, so the
 next run replays those without pricing their competitors. Where certificates skip nothing (the
 outcome changes at almost every step, as in Warszawa 2020), runs go plainly one step at a time
-for a while (4 steps, doubling up to 32 while the certified runs in between keep skipping
-nothing; a tracked run costs about three plain ones). Each run also leaves lower bounds of its
+for a while (4 steps, doubling, without a cap, while the certified runs in between skip at most
+one step; a tracked run costs several plain ones there). Each run also leaves lower bounds of its
 prices for the next (`_certificates.Hints`): while the next run buys the same projects, they
-spare it pricing projects that certainly are not the cheapest. Every outcome is computed
+spare it pricing projects that certainly are not the cheapest. It also leaves its budget
+classes (`_trail.Trail`): the next run takes over its counts of supporters per class while its
+purchases move the classes alike, and starts from its state after the purchases in which no voter
+ran dry, plus the rise in budget, when the hints show it makes them too. Every outcome is computed
 exactly, and the result is that of stepping one unit at a time (tests check this against plain
 stepping). Like pabutools' `exhaustion_by_budget_increase`, the search gives up, keeping the
 last outcome, once b would pass B·(n+1)/n.
@@ -69,10 +72,16 @@ _ZERO: Final = Fraction(0)
 _REACH: Final = 16
 """The horizon, in steps, of a certificate (doubled while runs certify all of it)."""
 _MIN_PAYOFF: Final = Fraction(1, 4)
-"""Below this running mean of steps skipped per certified run, step plainly for a while."""
+"""Below this running mean of what certified runs skip (`_TRACKING_COST` off), step plainly
+for a while."""
+_TRACKING_COST: Final = Fraction(3, 4)
+"""Steps a certified run must skip to pay for its extra work, as counted in the payoff: a run
+that skips one step keeps the payoff at `_MIN_PAYOFF`, one that skips none lowers it. A tracked
+run costs 1.4 plain ones where it replays most purchases and several elsewhere; 3/4 was chosen
+over 1/2 and 1 by the runs it makes on Warszawa 2020, Kraków 2018, Toulouse 2019, Wieliczka 2023
+and Łódź 2022."""
 _PLAIN_STEPS: Final = 4
 """The first stretch of plain steps; it doubles while certificates keep skipping nothing."""
-_MAX_PLAIN_STEPS: Final = 32
 
 
 @dataclass(frozen=True)
@@ -266,14 +275,14 @@ def _add1(
         if stop_when_exhaustive and engine.is_exhaustive(outcome, budget):
             return engine.names(outcome), start + step * step_size, runs
         if certificate is not None:
-            payoff = (3 * payoff + certified - step) / 4
-            if certified > step:
+            payoff = (3 * payoff + max(_ZERO, certified - step - _TRACKING_COST)) / 4
+            if certified > step + 1:
                 stretch = _PLAIN_STEPS
             if payoff < _MIN_PAYOFF:
                 # Certificates that skip (almost) nothing cost extra work for no gain: step
                 # plainly for a while (each plain run is exact too), then certify again.
                 untracked_left = stretch
-                stretch = min(2 * stretch, _MAX_PLAIN_STEPS)
+                stretch *= 2
                 certificate = None
             reach = 2 * reach if certified == step + horizon else max(_REACH, certified - step)
         previous = outcome

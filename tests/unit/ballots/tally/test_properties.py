@@ -4,7 +4,7 @@ from fractions import Fraction
 from random import Random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from ballots.tally import (
@@ -19,6 +19,7 @@ from ballots.tally import (
     equal_shares_purchases,
     tally,
 )
+from ballots.tally._trail import Snapshot
 
 tie_breaks = st.sampled_from(
     [TieBreak("lexico"), TieBreak("cost-then-id"), TieBreak("seeded", "s")]
@@ -299,3 +300,115 @@ def test_huge_voter_budgets_keep_runs_exact(
     fast = equal_shares_fixed(projects, ballots, ranks, voter_budget, utilities=utilities)
     purchases = equal_shares_purchases(projects, ballots, ranks, voter_budget, utilities=utilities)
     assert fast == tuple(p.project_id for p in purchases)
+
+
+@settings(deadline=None)
+@given(
+    larger_elections(cumulative=False),
+    st.sampled_from(["cost", "cardinality"]),
+    st.fractions(0, 30),
+    st.lists(st.fractions(0, 3), min_size=1, max_size=6),
+)
+def test_counts_taken_from_the_previous_run_are_the_counts(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    extra: Fraction,
+    rises: list[Fraction],
+) -> None:
+    """A run that follows the previous run's classes (`Trail`) counts as if it recounted.
+
+    Its classes after each purchase, taken over or its own, are those of a run that follows
+    nothing; every count it takes over is a count of those classes.
+    """
+    from collections import Counter
+
+    from ballots.tally import _equal_shares
+    from ballots.tally._certificates import Hints
+
+    projects, budget, ballots = election
+    ranks = TieBreak("lexico").ranks(projects)
+    engine = _equal_shares.Engine(projects, ballots, ranks, utilities == "cost")
+    gather = _equal_shares._Run.gather
+    reused = 0
+
+    def checked(run: _equal_shares._Run, j: int) -> dict[int, int]:
+        nonlocal reused
+        counts = gather(run, j)
+        if run.prior[j] is not None:
+            reused += 1
+            made = len(run.bought)
+            classes = run.class_of if run.behind is None else run.behind[made - 1]
+            fresh = Counter(engine.gatherers[j](classes))
+            dead = fresh.pop(_equal_shares._DEAD) - 1
+            assert counts == fresh
+            assert run.alive[j] == engine.voters_of[j] - dead
+            assert sorted(run.prior[j]) == sorted(counts)
+        return counts
+
+    voter_budget = Fraction(budget, len(ballots)) + extra
+    hints = None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_equal_shares._Run, "gather", checked)
+        for rise in [Fraction(0), *rises]:
+            voter_budget += rise
+            record = Hints(voter_budget, engine.funded_count)
+            outcome = engine.names(engine.run(voter_budget, hints=hints, record=record))
+            alone = Hints(voter_budget, engine.funded_count)
+            assert outcome == engine.names(engine.run(voter_budget, record=alone))
+            if record.trail is not None:
+                assert alone.trail is not None
+                assert record.trail.moves == alone.trail.moves
+                assert record.trail.classes == alone.trail.classes
+            purchases = equal_shares_purchases(
+                projects, ballots, ranks, voter_budget, utilities=utilities
+            )
+            assert outcome == tuple(p.project_id for p in purchases)
+            hints = record
+    event("counts reused" if reused else "no counts reused")
+
+
+@settings(deadline=None)
+@given(
+    larger_elections(cumulative=False),
+    st.sampled_from(["cost", "cardinality"]),
+    st.integers(0, 30),
+    st.lists(st.integers(0, 4), min_size=1, max_size=8),
+    st.integers(1, 3),
+)
+def test_runs_that_start_from_the_previous_run_stay_exact(
+    election: tuple[list[Project], int, list[Ballot]],
+    utilities: Utilities,
+    extra: int,
+    rises: list[int],
+    every: int,
+) -> None:
+    """A run that starts from the previous run's state (`_trail.Snapshot`) buys what MES buys."""
+    from ballots.tally import _equal_shares
+    from ballots.tally._certificates import Hints
+
+    projects, budget, ballots = election
+    ranks = TieBreak("lexico").ranks(projects)
+    engine = _equal_shares.Engine(projects, ballots, ranks, utilities == "cost")
+    restore = _equal_shares._Run.restore
+    skipped = 0
+
+    def counted(run: _equal_shares._Run, snapshot: Snapshot) -> None:
+        nonlocal skipped
+        skipped += snapshot.made
+        restore(run, snapshot)
+
+    voter_budget = Fraction(budget, len(ballots)) + extra
+    hints = None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_equal_shares, "SNAPSHOT_EVERY", every)
+        patch.setattr(_equal_shares._Run, "restore", counted)
+        for rise in [0, *rises]:
+            voter_budget += rise
+            record = Hints(voter_budget, engine.funded_count)
+            outcome = engine.names(engine.run(voter_budget, hints=hints, record=record))
+            purchases = equal_shares_purchases(
+                projects, ballots, ranks, voter_budget, utilities=utilities
+            )
+            assert outcome == tuple(p.project_id for p in purchases)
+            hints = record
+    event("started from a snapshot" if skipped else "started from the beginning")
