@@ -134,7 +134,7 @@ def _index(
         supporters = {pid: ks for pid, ks in supporters.items() if ks}
         weights = {pid: ws for pid, ws in weights.items() if ws}
     votes = dict(zip(supporters, map(len, supporters.values()), strict=True))
-    scores = dict(zip(weights, map(sum, weights.values()), strict=True))
+    scores = votes if given <= {1} else dict(zip(weights, map(sum, weights.values()), strict=True))
     return BallotIndex(supporters, weights, ballots, BallotSummary(named, votes, scores, given))
 
 
@@ -190,8 +190,11 @@ def check_and_index(
     """`check_inputs` (every weight is checked), returning the ballots turned around."""
     known = _check_projects(projects, budget)
     supporters, weights = _turn_around(ballots)
-    if supporters.keys() <= known and _all_counts(list(chain.from_iterable(weights.values()))):
-        return _index(supporters, weights, len(ballots))
+    types = set(map(type, chain.from_iterable(weights.values())))
+    if supporters.keys() <= known and types <= {int}:
+        index = _index(supporters, weights, len(ballots))
+        if min(index.summary.weights, default=0) >= 0:
+            return index
     _explain_ballots(ballots, known)
 
 

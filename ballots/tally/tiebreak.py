@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Final, Literal, TypeAlias, cast
 
 from ballots.tally.model import InvalidRuleError, Project
@@ -44,9 +45,9 @@ class TieBreak:
     def order(self, projects: Iterable[Project]) -> list[Project]:
         """The projects sorted by this tie-break, the one that wins ties first."""
         if self.name == "lexico":
-            return sorted(projects, key=lambda p: p.id)
+            return sorted(projects, key=attrgetter("id"))
         if self.name == "cost-then-id":
-            return sorted(projects, key=lambda p: (p.cost, p.id))
+            return sorted(projects, key=attrgetter("cost", "id"))
         prefix = (self.seed or "").encode()
         return sorted(
             projects, key=lambda p: (hashlib.sha256(prefix + p.id.encode()).digest(), p.id)
