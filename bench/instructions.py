@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.tally import DEFAULT_RULES, PABULIB, ROOT, RULES
+from bench.tally import DEFAULT_RULES, ROOT, RULES, shared_files
 
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
@@ -38,11 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (Debian: apt-get install -y valgrind)", file=sys.stderr)
         return 2
-    files = sorted(
-        path
-        for path in PABULIB.glob("*.pb")
-        if not args.files or any(part.lower() in path.name.lower() for part in args.files)
-    )
+    files = shared_files(args.files)
     print(f"command: python -m bench.instructions {' '.join(argv or sys.argv[1:])}\n")
     print("| file | rule | civica (instructions) | pabutools | ratio |")
     print("|---|---|---:|---:|---:|")

@@ -67,11 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.pabutools_worker:
         file, rule_name, repeat = args.pabutools_worker
         return _pabutools_worker(file, rule_name, int(repeat))
-    files = sorted(
-        path
-        for path in PABULIB.glob("*.pb")
-        if not args.files or any(part.lower() in path.name.lower() for part in args.files)
-    )
+    files = shared_files(args.files)
     rules = args.rules or DEFAULT_RULES
     deadline = time.monotonic() + 60 * args.max_minutes
     python = platform.python_version()
@@ -91,6 +87,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             measurement = _measure(path, pb, rule_name, args.repeat, args.pabutools_timeout)
             print(_row(measurement), flush=True)
     return 0
+
+
+def shared_files(parts: Sequence[str] | None) -> list[Path]:
+    """The shared .pb files whose names contain one of `parts` (any case), or all of them."""
+    return sorted(
+        path
+        for path in PABULIB.glob("*.pb")
+        if not parts or any(part.lower() in path.name.lower() for part in parts)
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

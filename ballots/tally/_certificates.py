@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ballots.tally._pricing import MARGIN, round_up
+from ballots.tally._pricing import MARGIN, lowered, round_up
 from ballots.tally._trail import Trail
 
 
@@ -140,5 +140,5 @@ class Slack:
         agreed = len(self.deltas) - 1
         for made, price, slack in reversed(self.hints.bounds[j]):
             if made <= agreed:
-                return price * (1 - MARGIN) - round_up(self.deltas[made] * slack)
+                return lowered(price, slack, self.deltas[made])
         return -math.inf

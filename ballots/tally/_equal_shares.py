@@ -53,9 +53,11 @@ from ballots.tally._pricing import (
     TINY,
     Row,
     approximate,
+    at_least_tiny,
     certainly_short,
     exact_money,
     lower_share,
+    lowered,
     round_up,
     split_rows,
     walk_approximately,
@@ -253,9 +255,9 @@ class _Run:
         if tracker is None and self.slack is not None:
             self.follow = self.slack.hints.trail
         self.behind = None if self.follow is None else self.follow.classes
+        """While `class_of` is not kept up to date: the followed trail's `classes`."""
         self.dry_hint = None if self.follow is None else self.follow.dry
         """How many purchases the followed run made before a voter ran dry, if one did."""
-        """While `class_of` is not kept up to date: the followed trail's `classes`."""
 
     def replay(self, resume: Certificate) -> None:
         """Buy the purchases `resume` certifies at this step, in order, without a race."""
@@ -434,10 +436,7 @@ class _Run:
             self.approx = list(map(operator.truediv, self.value, map(divisors.__getitem__, epoch)))
         else:
             self.approx = list(map(approximate, self.value, map(own.__getitem__, epoch)))
-        if min(self.approx) < TINY:
-            self.approx = [
-                max(a, TINY) if v > 0 else 0.0 for a, v in zip(self.approx, self.value, strict=True)
-            ]
+        self.approx = at_least_tiny(self.approx, self.value)
         self.pristine = False
         for j, share in zip(hints.winners[:made], hints.shares[:made], strict=True):
             self.open[j] = False
@@ -455,7 +454,7 @@ class _Run:
         if self.record is not None:
             for j, bounds in enumerate(hints.bounds):
                 self.record.bounds[j] = [
-                    (when, price * (1 - MARGIN) - round_up(deltas[when] * slack), slack)
+                    (when, lowered(price, slack, deltas[when]), slack)
                     for when, price, slack in bounds
                     if when < made
                 ]
@@ -797,10 +796,7 @@ class _Run:
             else:
                 moved[c] = _DEAD
         value.extend(kept)
-        approximations = [money / (scale or denominator) for money in kept]
-        if approximations and min(approximations) < TINY:
-            approximations = [max(a, TINY) for a in approximations]
-        approx.extend(approximations)
+        approx.extend(at_least_tiny([money / (scale or denominator) for money in kept], kept))
         epoch.extend(repeat(now, len(kept)))
         made = len(self.bought)
         if self.follow is not None and not self.follow.agrees(made, j, moved):
@@ -951,12 +947,7 @@ class _Run:
         denominator = self.denominator
         self.value.extend(values)
         if divisor:
-            approximations = [money / divisor for money in values]
-            if approximations and min(approximations) < TINY:
-                approximations = [
-                    a if a > TINY or not money else TINY
-                    for a, money in zip(approximations, values, strict=True)
-                ]
+            approximations = at_least_tiny([money / divisor for money in values], values)
         else:
             approximations = [approximate(money, denominator) for money in values]
         self.approx.extend(approximations)

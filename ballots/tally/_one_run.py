@@ -49,7 +49,7 @@ def select_once(
     run = _Run(projects, ballots, voter_budget)
     supported = run.voters_of
     free = sorted(
-        (p.id for p, voters in zip(projects, supported, strict=False) if voters and not p.cost),
+        (p.id for p, voters in zip(projects, supported, strict=True) if voters and not p.cost),
         key=ranks.__getitem__,
     )
     unit = [p.cost if utilities_are_costs else 1 for p in projects]
@@ -158,7 +158,7 @@ class _Run:
             return sorted((money[c], 1, n) for c, n in counts.items())
         factor = self.sort_factor
         classes = map(self.class_of.__getitem__, self.voters_of[j])
-        pairs = Counter(zip(classes, self.weights[j], strict=False))  # a map has no length
+        pairs = Counter(zip(classes, self.weights[j], strict=True))
         ordered = sorted((money[c] * (factor // w), money[c], w, n) for (c, w), n in pairs.items())
         return [(m, w, n) for _, m, w, n in ordered]
 
@@ -180,7 +180,7 @@ class _Run:
             moved = {c: self.split_off(c, per_weight) for c in set(keys)}
             targets = map(moved.__getitem__, keys)
         else:
-            pairs = list(zip(map(class_of.__getitem__, voters), self.weights[j], strict=False))
+            pairs = list(zip(map(class_of.__getitem__, voters), self.weights[j], strict=True))
             by_pair = {cw: self.split_off(cw[0], per_weight * cw[1]) for cw in set(pairs)}
             targets = map(by_pair.__getitem__, pairs)
         for voter, target in zip(voters, targets, strict=True):

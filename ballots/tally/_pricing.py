@@ -66,6 +66,20 @@ def approximate(numerator: int, denominator: int) -> float:
         return math.inf
 
 
+def at_least_tiny(floats: list[float], values: Sequence[int]) -> list[float]:
+    """`floats` of the money numerators `values`, each positive one raised to at least TINY
+    (as `approximate` keeps it): a class with money never looks empty."""
+    if not floats or min(floats) >= TINY:
+        return floats
+    return [f if f > TINY or not v else TINY for f, v in zip(floats, values, strict=True)]
+
+
+def lowered(price: float, slack: float, delta: float) -> float:
+    """A hinted lower bound of a price (`Hints`) at a voter budget up to `delta` higher: less
+    the float margin and `slack` times how much more money a voter may hold, rounded outward."""
+    return price * (1 - MARGIN) - round_up(delta * slack)
+
+
 def certainly_short(counts: Mapping[int, int], approx: Sequence[float], cost: int) -> bool:
     """Whether the classes certainly hold less than `cost` (approximate money, money units).
 

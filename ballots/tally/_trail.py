@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from ballots.tally._pricing import MARGIN, approximate, round_up
+from ballots.tally._pricing import MARGIN, approximate, lowered, round_up
 
 if TYPE_CHECKING:
     from ballots.tally._certificates import Hints
@@ -138,7 +138,7 @@ def _dearer_until(
         stop = min(bounds[i + 1][0], end) if i + 1 < len(bounds) else end
         if stop <= made:
             continue
-        bound = price * (1 - MARGIN) - round_up(deltas[made] * slack)
+        bound = lowered(price, slack, deltas[made])
         covered = bisect_left(top, bound, made, stop)
         if covered < stop:
             return covered
