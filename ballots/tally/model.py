@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import chain
-from operator import itemgetter, methodcaller
+from itertools import chain, repeat
+from operator import getitem, itemgetter, methodcaller
 from typing import TYPE_CHECKING, NoReturn, TypeAlias, cast
 
 if TYPE_CHECKING:
@@ -118,38 +118,49 @@ def index_ballots(ballots: Sequence[Ballot]) -> BallotIndex:
     One pass in Python, where `summarise` counts in C: worth it only where the supporters of
     each project are needed anyway (a single run of the Method of Equal Shares).
     """
-    return _index(*_turn_around(ballots), len(ballots))
+    supporters, given = _turn_around(ballots, set(chain.from_iterable(ballots)))
+    return _index(ballots, supporters, frozenset(given))
+
+
+def _turn_around(
+    ballots: Sequence[Ballot], named: Iterable[str]
+) -> tuple[dict[str, list[int]], list[object]]:
+    """Per project id of `named`: the positions of the ballots naming it (with any weight);
+    and every weight given. A ballot naming a project not in `named` raises KeyError."""
+    supporters: dict[str, list[int]] = {project_id: [] for project_id in named}
+    given: list[object] = []
+    extend = given.extend
+    for position, ballot in enumerate(ballots):
+        extend(ballot.values())
+        for project_id in ballot:
+            supporters[project_id].append(position)
+    return supporters, given
 
 
 def _index(
-    supporters: dict[str, list[int]], weights: dict[str, list[int]], ballots: int
+    ballots: Sequence[Ballot], supporters: dict[str, list[int]], given: frozenset[int]
 ) -> BallotIndex:
-    given = frozenset(chain.from_iterable(weights.values()))
-    named = set(supporters)
-    if 0 in given:
-        for project_id, ws in weights.items():
-            kept = [(k, w) for k, w in zip(supporters[project_id], ws, strict=True) if w]
-            supporters[project_id] = [k for k, _ in kept]
-            weights[project_id] = [w for _, w in kept]
-        supporters = {pid: ks for pid, ks in supporters.items() if ks}
-        weights = {pid: ws for pid, ws in weights.items() if ws}
+    """The index of `_turn_around`'s supporters, whose weights are `given` (0 meaning none)."""
+    named = {project_id for project_id, positions in supporters.items() if positions}
+    if given <= {1}:
+        supporters = {project_id: supporters[project_id] for project_id in named}
+        weights = {project_id: [1] * len(positions) for project_id, positions in supporters.items()}
+    else:
+        weights = {
+            project_id: list(map(getitem, map(ballots.__getitem__, positions), repeat(project_id)))
+            for project_id, positions in supporters.items()
+        }
+        if 0 in given:
+            for project_id, ws in weights.items():
+                kept = [(k, w) for k, w in zip(supporters[project_id], ws, strict=True) if w]
+                supporters[project_id] = [k for k, _ in kept]
+                weights[project_id] = [w for _, w in kept]
+        supporters = {project_id: ks for project_id, ks in supporters.items() if ks}
+        weights = {project_id: weights[project_id] for project_id in supporters}
     votes = dict(zip(supporters, map(len, supporters.values()), strict=True))
     scores = votes if given <= {1} else dict(zip(weights, map(sum, weights.values()), strict=True))
-    return BallotIndex(supporters, weights, ballots, BallotSummary(named, votes, scores, given))
-
-
-def _turn_around(ballots: Sequence[Ballot]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """Per project id named: the positions of the ballots naming it, and their weights."""
-    by_project: dict[str, tuple[list[int], list[int]]] = {}
-    for position, ballot in enumerate(ballots):
-        for project_id, weight in ballot.items():
-            entry = by_project.get(project_id)
-            if entry is None:
-                entry = by_project[project_id] = ([], [])
-            entry[0].append(position)
-            entry[1].append(weight)
-    supporters = {pid: entry[0] for pid, entry in by_project.items()}
-    return supporters, {pid: entry[1] for pid, entry in by_project.items()}
+    summary = BallotSummary(named, votes, scores, given)
+    return BallotIndex(supporters, weights, len(ballots), summary)
 
 
 def _pairs(ballots: Sequence[Ballot]) -> Counter[tuple[str, int]]:
@@ -189,12 +200,14 @@ def check_and_index(
 ) -> BallotIndex:
     """`check_inputs` (every weight is checked), returning the ballots turned around."""
     known = _check_projects(projects, budget)
-    supporters, weights = _turn_around(ballots)
-    types = set(map(type, chain.from_iterable(weights.values())))
-    if supporters.keys() <= known and types <= {int}:
-        index = _index(supporters, weights, len(ballots))
-        if min(index.summary.weights, default=0) >= 0:
-            return index
+    try:
+        supporters, given = _turn_around(ballots, known)
+    except KeyError:
+        _explain_ballots(ballots, known)
+    if set(map(type, given)) <= {int}:
+        weights = frozenset(cast("list[int]", given))
+        if min(weights, default=0) >= 0:
+            return _index(ballots, supporters, weights)
     _explain_ballots(ballots, known)
 
 
