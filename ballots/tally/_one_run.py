@@ -71,22 +71,19 @@ def select_once(
     return (*free, *bought)
 
 
-class _Ratio:
-    """A positive fraction compared exactly (a `Fraction` would reduce it, needlessly here)."""
+class _Ratio(tuple[int, int]):
+    """A positive fraction (numerator, denominator) compared exactly; a `Fraction` would reduce
+    it, needlessly here, and a tuple is built in C."""
 
-    __slots__ = ("denominator", "numerator")
-
-    def __init__(self, numerator: int, denominator: int) -> None:
-        self.numerator = numerator
-        self.denominator = denominator
+    __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, _Ratio):
             return NotImplemented
-        return self.numerator * other.denominator == other.numerator * self.denominator
+        return self[0] * other[1] == other[0] * self[1]
 
-    def __lt__(self, other: _Ratio) -> bool:
-        return self.numerator * other.denominator < other.numerator * self.denominator
+    def __lt__(self, other: tuple[int, ...]) -> bool:
+        return self[0] * other[1] < other[0] * self[1]
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -120,7 +117,7 @@ class _Run:
         """Whether nothing has been bought yet (every voter is in the first class)."""
         self.current = [False] * len(projects)
         """Per project: whether its last computed price is its price now."""
-        self.key: list[tuple[float, _Ratio]] = [(0.0, _Ratio(0, 1))] * len(projects)
+        self.key: list[tuple[float, _Ratio]] = [(0.0, _Ratio((0, 1)))] * len(projects)
         """Per project, as last priced: its price per unit of utility, as a float and exactly."""
         self.paid = [(0, 1)] * len(projects)
         """Per project, as last priced: what is left to pay once the poor have paid all they
@@ -134,16 +131,29 @@ class _Run:
         """
         need = self.cost[j] * self.denominator
         weight = self.total_weight[j]
-        for money, w, n in self.rows(j):
-            if money * weight >= need * w:
-                self.current[j] = True
-                self.paid[j] = (need, weight)
-                denominator = weight * self.denominator * unit
-                self.key[j] = (need / denominator, _Ratio(need, denominator))
-                return True
-            need -= money * n
+        if self.approvals_only and not self.pristine:
+            money = self.money
+            counts = Counter(map(self.class_of.__getitem__, self.voters_of[j]))
+            for c in sorted(counts, key=money.__getitem__):
+                if money[c] * weight >= need:
+                    return self.priced(j, need, weight, unit)
+                need -= money[c] * counts[c]
+                weight -= counts[c]
+            return False
+        for money_, w, n in self.rows(j):
+            if money_ * weight >= need * w:
+                return self.priced(j, need, weight, unit)
+            need -= money_ * n
             weight -= w * n
         return False
+
+    def priced(self, j: int, need: int, weight: int, unit: int) -> bool:
+        """Record j's price: `need` is left to pay by supporters of total `weight`."""
+        self.current[j] = True
+        self.paid[j] = (need, weight)
+        denominator = weight * self.denominator * unit
+        self.key[j] = (need / denominator, _Ratio((need, denominator)))
+        return True
 
     def rows(self, j: int) -> list[tuple[int, int, int]]:
         """(money, weight, voters) of j's supporters by class and weight, the smallest
@@ -153,9 +163,6 @@ class _Run:
             if self.approvals_only:
                 return [(money[_FIRST], 1, self.total_weight[j])]
             return [(money[_FIRST], w, n) for w, n in self.histogram[j]]
-        if self.approvals_only:
-            counts = Counter(map(self.class_of.__getitem__, self.voters_of[j]))
-            return sorted((money[c], 1, n) for c, n in counts.items())
         factor = self.sort_factor
         classes = map(self.class_of.__getitem__, self.voters_of[j])
         pairs = Counter(zip(classes, self.weights[j], strict=True))
@@ -171,28 +178,29 @@ class _Run:
         if scale != 1:
             self.money = [m * scale for m in self.money]
             self.denominator *= scale
+        money = self.money
         class_of = self.class_of
         voters = self.voters_of[j]
         # Supporters move by (class, weight): those left with money to a new class, the others
         # to the dead class.
+        keys: list[int] | list[tuple[int, int]]
+        moved: dict[int, int] | dict[tuple[int, int], int] = {}
         if self.approvals_only:
             keys = list(map(class_of.__getitem__, voters))
-            moved = {c: self.split_off(c, per_weight) for c in set(keys)}
-            targets = map(moved.__getitem__, keys)
+            for c in set(keys):
+                left = money[c] - per_weight
+                moved[c] = len(money) if left > 0 else _DEAD
+                if left > 0:
+                    money.append(left)
         else:
-            pairs = list(zip(map(class_of.__getitem__, voters), self.weights[j], strict=True))
-            by_pair = {cw: self.split_off(cw[0], per_weight * cw[1]) for cw in set(pairs)}
-            targets = map(by_pair.__getitem__, pairs)
-        for voter, target in zip(voters, targets, strict=True):
-            class_of[voter] = target
+            keys = list(zip(map(class_of.__getitem__, voters), self.weights[j], strict=True))
+            for c, w in set(keys):
+                left = money[c] - per_weight * w
+                moved[c, w] = len(money) if left > 0 else _DEAD
+                if left > 0:
+                    money.append(left)
+        for voter, key in zip(voters, keys, strict=True):
+            class_of[voter] = moved[key]
         # Every project is marked stale, not only those that share a supporter with j: on the
         # shared files, marking exactly took longer than it saved (no fewer projects repriced).
         self.current = [False] * len(self.current)
-
-    def split_off(self, c: int, paid: int) -> int:
-        """The class of class c's voters once they have paid `paid` (or all they have)."""
-        left = self.money[c] - paid
-        if left <= 0:
-            return _DEAD
-        self.money.append(left)
-        return len(self.money) - 1
