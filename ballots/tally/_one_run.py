@@ -97,11 +97,8 @@ class _Run:
         """Per project: the positions of the ballots that support it."""
         self.weights: list[list[int]] = []
         """Per project, weighted ballots only: the weight each of its supporters gives it."""
-        self.histogram: list[list[tuple[int, int]]] = []
-        """Per project, weighted ballots only: (weight, supporters), the largest weight first."""
         if not approvals_only:
             self.weights = [ballots.weights.get(p.id, []) for p in projects]
-            self.histogram = [sorted(Counter(ws).items(), reverse=True) for ws in self.weights]
         self.approvals_only = approvals_only
         self.cost = [p.cost for p in projects]
         self.denominator = voter_budget.denominator
@@ -131,8 +128,10 @@ class _Run:
         """
         need = self.cost[j] * self.denominator
         weight = self.total_weight[j]
-        if self.approvals_only and not self.pristine:
-            money = self.money
+        money = self.money
+        if self.approvals_only:
+            if self.pristine:
+                return money[_FIRST] * weight >= need and self.priced(j, need, weight, unit)
             counts = Counter(map(self.class_of.__getitem__, self.voters_of[j]))
             for c in sorted(counts, key=money.__getitem__):
                 if money[c] * weight >= need:
@@ -140,10 +139,12 @@ class _Run:
                 need -= money[c] * counts[c]
                 weight -= counts[c]
             return False
-        for money_, w, n in self.rows(j):
-            if money_ * weight >= need * w:
+        if self.pristine and money[_FIRST] * weight >= need * max(self.weights[j]):
+            return self.priced(j, need, weight, unit)  # all can pay, even at the largest weight
+        for _, m, w, n in self.rows(j):
+            if m * weight >= need * w:
                 return self.priced(j, need, weight, unit)
-            need -= money_ * n
+            need -= m * n
             weight -= w * n
         return False
 
@@ -155,19 +156,19 @@ class _Run:
         self.key[j] = (need / denominator, _Ratio((need, denominator)))
         return True
 
-    def rows(self, j: int) -> list[tuple[int, int, int]]:
-        """(money, weight, voters) of j's supporters by class and weight, the smallest
-        money / weight first."""
-        money = self.money
-        if self.pristine:
-            if self.approvals_only:
-                return [(money[_FIRST], 1, self.total_weight[j])]
-            return [(money[_FIRST], w, n) for w, n in self.histogram[j]]
+    def rows(self, j: int) -> list[tuple[int, int, int, int]]:
+        """Weighted ballots: (order, money, weight, voters) of j's supporters by class and
+        weight, ascending; `order` is money·(sort_factor // weight), which orders money / weight.
+        """
         factor = self.sort_factor
+        if self.pristine:
+            m = self.money[_FIRST]
+            histogram = Counter(self.weights[j]).items()
+            return sorted([(m * (factor // w), m, w, n) for w, n in histogram])
+        money = self.money
         classes = map(self.class_of.__getitem__, self.voters_of[j])
         pairs = Counter(zip(classes, self.weights[j], strict=True))
-        ordered = sorted((money[c] * (factor // w), money[c], w, n) for (c, w), n in pairs.items())
-        return [(m, w, n) for _, m, w, n in ordered]
+        return sorted([(money[c] * (factor // w), money[c], w, n) for (c, w), n in pairs.items()])
 
     def buy(self, j: int) -> None:
         """Charge j's supporters its price, which must be current."""
@@ -184,7 +185,7 @@ class _Run:
         # Supporters move by (class, weight): those left with money to a new class, the others
         # to the dead class.
         keys: list[int] | list[tuple[int, int]]
-        moved: dict[int, int] | dict[tuple[int, int], int] = {}
+        moved: dict[object, int] = {}
         if self.approvals_only:
             keys = list(map(class_of.__getitem__, voters))
             for c in set(keys):

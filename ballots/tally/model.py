@@ -118,38 +118,54 @@ def index_ballots(ballots: Sequence[Ballot]) -> BallotIndex:
     One pass in Python, where `summarise` counts in C: worth it only where the supporters of
     each project are needed anyway (a single run of the Method of Equal Shares).
     """
-    supporters, given = _turn_around(ballots, set(chain.from_iterable(ballots)))
-    return _index(ballots, supporters, frozenset(given))
+    supporters, weights, given = _turn_around(ballots, set(chain.from_iterable(ballots)))
+    return _index(ballots, supporters, weights, frozenset(cast("list[int]", given)))
 
 
 def _turn_around(
     ballots: Sequence[Ballot], named: Iterable[str]
-) -> tuple[dict[str, list[int]], list[object]]:
-    """Per project id of `named`: the positions of the ballots naming it (with any weight);
-    and every weight given. A ballot naming a project not in `named` raises KeyError."""
+) -> tuple[dict[str, list[int]], dict[str, list[object]] | None, list[object]]:
+    """Per project id of `named`: the positions of the ballots naming it (with any weight), and
+    their weights unless the first ballot gives only weights of 1 (then None: approval ballots
+    need none); and every weight given. A ballot naming a project not in `named` raises KeyError.
+    """
     supporters: dict[str, list[int]] = {project_id: [] for project_id in named}
-    given: list[object] = []
-    extend = given.extend
+    if ballots and set(ballots[0].values()) <= {1}:
+        given: list[object] = []
+        extend = given.extend
+        for position, ballot in enumerate(ballots):
+            extend(ballot.values())
+            for project_id in ballot:
+                supporters[project_id].append(position)
+        return supporters, None, given
+    weights: dict[str, list[object]] = {project_id: [] for project_id in supporters}
     for position, ballot in enumerate(ballots):
-        extend(ballot.values())
-        for project_id in ballot:
+        for project_id, weight in ballot.items():
             supporters[project_id].append(position)
-    return supporters, given
+            weights[project_id].append(weight)
+    return supporters, weights, list(chain.from_iterable(weights.values()))
 
 
 def _index(
-    ballots: Sequence[Ballot], supporters: dict[str, list[int]], given: frozenset[int]
+    ballots: Sequence[Ballot],
+    supporters: dict[str, list[int]],
+    weights_given: dict[str, list[object]] | None,
+    given: frozenset[int],
 ) -> BallotIndex:
-    """The index of `_turn_around`'s supporters, whose weights are `given` (0 meaning none)."""
+    """The index of `_turn_around`'s lists, whose weights are `given` (0 meaning none)."""
     named = {project_id for project_id, positions in supporters.items() if positions}
+    weights: dict[str, list[int]]
     if given <= {1}:
         supporters = {project_id: supporters[project_id] for project_id in named}
         weights = {project_id: [1] * len(positions) for project_id, positions in supporters.items()}
     else:
-        weights = {
-            project_id: list(map(getitem, map(ballots.__getitem__, positions), repeat(project_id)))
-            for project_id, positions in supporters.items()
-        }
+        if weights_given is None:  # the first ballot looked like an approval ballot
+            weights = {
+                pid: list(map(getitem, map(ballots.__getitem__, positions), repeat(pid)))
+                for pid, positions in supporters.items()
+            }
+        else:
+            weights = cast("dict[str, list[int]]", weights_given)
         if 0 in given:
             for project_id, ws in weights.items():
                 kept = [(k, w) for k, w in zip(supporters[project_id], ws, strict=True) if w]
@@ -201,13 +217,13 @@ def check_and_index(
     """`check_inputs` (every weight is checked), returning the ballots turned around."""
     known = _check_projects(projects, budget)
     try:
-        supporters, given = _turn_around(ballots, known)
+        supporters, weights, given = _turn_around(ballots, known)
     except KeyError:
         _explain_ballots(ballots, known)
     if set(map(type, given)) <= {int}:
-        weights = frozenset(cast("list[int]", given))
-        if min(weights, default=0) >= 0:
-            return _index(ballots, supporters, weights)
+        distinct = frozenset(cast("list[int]", given))
+        if min(distinct, default=0) >= 0:
+            return _index(ballots, supporters, weights, distinct)
     _explain_ballots(ballots, known)
 
 
