@@ -5,11 +5,14 @@
 
 For each (file, rule), civica runs `--repeat` times in this process and pabutools `--repeat`
 times in a subprocess that is killed after `--pabutools-timeout` seconds of wall time ("> N s");
-each reports the median of its runs (a rule slower than 5 s runs once, so a first run that warms
-caches counts for pabutools' fast rules no more than for civica's). Times are CPU seconds of the
-process (`time.process_time`), so that other load on the machine disturbs them less; both time
-the rule only (parsing is reported apart). Winner sets are compared; the whole run stops
-starting new measurements after `--max-minutes`.
+each reports the median of its runs. A rule slower than 5 s runs once, so a first run that warms
+caches counts for pabutools' fast rules no more than for civica's; a rule that takes
+milliseconds runs until its runs add up to `--min-seconds` (at most 1000 runs), on both sides
+alike, since a median of three runs of a tenth of a millisecond moves by a factor of 2 between
+benchmark runs on a shared machine. Times are CPU seconds of the process (`time.process_time`),
+so that other load on the machine disturbs them less; both time the rule only (parsing is
+reported apart). Winner sets are compared; the whole run stops starting new measurements after
+`--max-minutes`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ballots.pabulib import PabulibFile, read_pabulib
 from ballots.tally import TallyRule, TieBreak, tally
@@ -47,7 +50,10 @@ RULES: dict[str, TallyRule] = {
 }
 DEFAULT_RULES = [name for name in RULES if "-card" not in name]
 """MES with cardinality utilities (an option of the rule) is measured when asked by name."""
+T = TypeVar("T")
 SLOW_CIVICA_SECONDS = 5.0
+"""A run slower than this is not repeated."""
+MAX_RUNS = 1000
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print a Markdown table."""
     args = _parser().parse_args(argv)
     if args.pabutools_worker:
-        file, rule_name, repeat = args.pabutools_worker
-        return _pabutools_worker(file, rule_name, int(repeat))
+        file, rule_name, repeat, min_seconds = args.pabutools_worker
+        return _pabutools_worker(file, rule_name, int(repeat), float(min_seconds))
     files = shared_files(args.files)
     rules = args.rules or DEFAULT_RULES
     deadline = time.monotonic() + 60 * args.max_minutes
@@ -84,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if time.monotonic() > deadline:
                 print(f"\nstopped: --max-minutes {args.max_minutes} reached")
                 return 0
-            measurement = _measure(path, pb, rule_name, args.repeat, args.pabutools_timeout)
+            measurement = _measure(
+                path, pb, rule_name, args.repeat, args.min_seconds, args.pabutools_timeout
+            )
             print(_row(measurement), flush=True)
     return 0
 
@@ -104,11 +112,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rules", nargs="*", choices=list(RULES), help="default: all with cost utilities"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="civica runs per measurement")
+    parser.add_argument("--repeat", type=int, default=3, help="least runs per measurement")
+    parser.add_argument(
+        "--min-seconds", type=float, default=0.5, help="least CPU time of a measurement's runs"
+    )
     parser.add_argument("--pabutools-timeout", type=float, default=60.0, metavar="SECONDS")
     parser.add_argument("--max-minutes", type=float, default=15.0)
     parser.add_argument(
-        "--pabutools-worker", nargs=3, metavar=("FILE", "RULE", "REPEAT"), help=argparse.SUPPRESS
+        "--pabutools-worker",
+        nargs=4,
+        metavar=("FILE", "RULE", "REPEAT", "MIN_SECONDS"),
+        help=argparse.SUPPRESS,
     )
     return parser
 
@@ -125,22 +139,17 @@ def _print_read_times(files: Sequence[Path]) -> None:
 
 
 def _measure(
-    path: Path, pb: PabulibFile, rule_name: str, repeat: int, timeout: float
+    path: Path, pb: PabulibFile, rule_name: str, repeat: int, min_seconds: float, timeout: float
 ) -> Measurement:
     projects, ballots, budget = pb.tally_projects(), pb.tally_ballots(), pb.budget
-    times: list[float] = []
-    winners: set[str] = set()
-    for _ in range(max(1, repeat)):
-        started = time.process_time()
-        outcome = tally(projects, budget, ballots, RULES[rule_name])
-        times.append(time.process_time() - started)
-        winners = set(outcome.winners)
-        if times[-1] > SLOW_CIVICA_SECONDS:
-            break
+    times, outcome = timed_runs(
+        lambda: tally(projects, budget, ballots, RULES[rule_name]), repeat, min_seconds
+    )
+    winners = set(outcome.winners)
     median = statistics.median(times)
     if rule_name == "greedy-stop":
         return Measurement(path.stem, rule_name, median, len(times), None, False, None)
-    reference = _run_pabutools(path, rule_name, repeat, timeout)
+    reference = _run_pabutools(path, rule_name, repeat, min_seconds, timeout)
     if reference is None:
         return Measurement(path.stem, rule_name, median, len(times), timeout, True, None)
     seconds, reference_winners = reference
@@ -149,11 +158,12 @@ def _measure(
 
 
 def _run_pabutools(
-    path: Path, rule_name: str, repeat: int, timeout: float
+    path: Path, rule_name: str, repeat: int, min_seconds: float, timeout: float
 ) -> tuple[float, set[str]] | None:
     """pabutools' median time and winners, or None if it was killed after `timeout` seconds."""
     command = [
-        sys.executable, "-m", "bench.tally", "--pabutools-worker", str(path), rule_name, str(repeat)
+        sys.executable, "-m", "bench.tally", "--pabutools-worker",
+        str(path), rule_name, str(repeat), str(min_seconds),
     ]  # fmt: skip
     try:
         done = subprocess.run(
@@ -166,7 +176,10 @@ def _run_pabutools(
 
 
 def _time(seconds: float) -> str:
-    """Seconds, or milliseconds below a tenth of a second (where "0.00 s" would say nothing)."""
+    """Seconds, or milliseconds below a tenth of a second (where "0.00 s" would say nothing),
+    with three decimals below one millisecond."""
+    if seconds < 0.001:
+        return f"{seconds * 1000:.3f} ms"
     return f"{seconds * 1000:.1f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
 
 
@@ -182,21 +195,29 @@ def _row(m: Measurement) -> str:
     return f"| {m.file} | {m.rule} | {civica} | {_time(m.pabutools)} | {ratio:.0f}× | {same} |"
 
 
-def _pabutools_worker(file: str, rule_name: str, repeat: int) -> int:
+def timed_runs(compute: Callable[[], T], repeat: int, min_seconds: float) -> tuple[list[float], T]:
+    """CPU seconds of each run of `compute`, and its last result: at least `repeat` runs (one if
+    a run takes more than `SLOW_CIVICA_SECONDS`), more while they add up to less than
+    `min_seconds`, at most `MAX_RUNS`."""
+    times: list[float] = []
+    while True:
+        started = time.process_time()
+        result = compute()
+        times.append(time.process_time() - started)
+        if times[-1] > SLOW_CIVICA_SECONDS or len(times) >= MAX_RUNS:
+            return times, result
+        if len(times) >= repeat and sum(times) >= min_seconds:
+            return times, result
+
+
+def _pabutools_worker(file: str, rule_name: str, repeat: int, min_seconds: float) -> int:
     """Run one rule with pabutools and print its winners and its median time as JSON."""
     from bench import pabutools_rules
 
     instance, profile = pabutools_rules.load(file)
-    times: list[float] = []
-    winners: list[str] = []
-    for _ in range(max(1, repeat)):
-        compute: Callable[[], Any] = pabutools_rules.RULES[rule_name](instance, profile)
-        started = time.process_time()
-        outcome = compute()
-        times.append(time.process_time() - started)
-        winners = sorted(p.name for p in outcome)
-        if times[-1] > SLOW_CIVICA_SECONDS:
-            break
+    compute: Callable[[], Any] = pabutools_rules.RULES[rule_name](instance, profile)
+    times, outcome = timed_runs(compute, repeat, min_seconds)
+    winners = sorted(p.name for p in outcome)
     print(json.dumps({"seconds": statistics.median(times), "winners": winners}))
     return 0
 
