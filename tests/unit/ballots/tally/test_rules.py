@@ -79,6 +79,9 @@ def test_invalid_rules_are_refused(data: dict[str, object]) -> None:
         ([Project("a", 1)], 10, [{"a": 0}, {"a": False}], TallyError, "weight of False"),
         ([Project("a", 1)], 10, [{"a": "1"}], TallyError, "weight of '1'"),
         ([Project("a", 1)], 10, [{"a": 1.5}], TallyError, "weight of 1.5"),
+        ([Project("a", 1)], 10, [{"a": 1}, {"a": 1.0}], TallyError, "ballot 1 .* weight of 1.0"),
+        ([Project("a", 1)], 10, [{"a": 2}, {"a": True}], TallyError, "ballot 1 .* weight of True"),
+        ([Project("a", 1)], 10, [{"a": 1}, {"a": -2}], TallyError, "ballot 1 .* weight of -2"),
     ],
 )
 def test_bad_inputs_raise_typed_errors(
