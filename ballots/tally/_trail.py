@@ -3,13 +3,13 @@
 
 In an untracked run on approval ballots, which voters share a budget class depends only on the
 purchases and, per purchase, which of the buyer's classes moved to a new class or ran dry
-(`_Run.charge_approvals`'s map of moves), not on how much money the classes hold. A run at
-another voter budget that makes the same first r purchases with the same moves has the same
-classes after them, numbered alike, so counting a project's supporters per class (`_Run.gather`)
-gives what the earlier run counted after its first r purchases. The later run takes those
-counts instead of recounting, and the earlier run's order of the classes by approximate money as
-the start of its own sort (nearly sorted already). Counts and orders only feed the float guesses
-and the exact checks that follow them.
+(`RunCharging.charge_approvals`'s map of moves), not on how much money the classes hold. A run
+at another voter budget that makes the same first r purchases with the same moves has the same
+classes after them, numbered alike, so counting a project's supporters per class
+(`RunState.gather`) gives what the earlier run counted after its first r purchases. The later
+run takes those counts instead of recounting, and the earlier run's order of the classes by
+approximate money as the start of its own sort (nearly sorted already). Counts and orders only
+feed the float guesses and the exact checks that follow them.
 
 A run can also skip its first purchases. While no voter has run dry, no voter was too poor to
 pay a share, so every price was the cost over the supporters (per unit of utility), whatever the
@@ -69,7 +69,7 @@ class Trail:
         """(purchases made, project) -> its supporters per class, how many have money, and its
         classes by approximate money (a permutation of the counts' keys)."""
         self.classes: list[list[int]] = []
-        """classes[r]: each ballot's class after r + 1 purchases (`_Run.class_of`), not to be
+        """classes[r]: each ballot's class after r + 1 purchases (`RunState.class_of`), not to be
         changed: a run that follows this one shares them instead of updating its own."""
         self.prices: list[Fraction] = []
         """Per purchase: its price per unit of utility."""

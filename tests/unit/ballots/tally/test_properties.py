@@ -222,14 +222,14 @@ def test_a_wrong_float_guess_of_the_poor_is_caught(
     error: int,
 ) -> None:
     """Floats only propose who cannot pay the share: a wrong proposal still gives exact MES."""
-    from ballots.tally import _equal_shares
+    from ballots.tally import _equal_shares, _run_pricing
 
     projects, budget, ballots = election
     if not ballots:
         return
     voter_budget = Fraction(budget, len(ballots)) + extra
     ranks = TieBreak("lexico").ranks(projects)
-    walk = _equal_shares.walk_approximately
+    walk = _run_pricing.walk_approximately
 
     def wrong(
         order: list[int], counts: dict[int, int], approx: list[float], cost: int, voters: int
@@ -240,8 +240,9 @@ def test_a_wrong_float_guess_of_the_poor_is_caught(
         return poor, rest, voters - sum(counts[c] for c in order[:poor])
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_equal_shares, "walk_approximately", wrong)
-        patch.setattr(_equal_shares, "certainly_short", lambda *_: False)
+        patch.setattr(_run_pricing, "walk_approximately", wrong)
+        for module in (_equal_shares, _run_pricing):
+            patch.setattr(module, "certainly_short", lambda *_: False)
         fast = equal_shares_fixed(projects, ballots, ranks, voter_budget, utilities=utilities)
         add1 = equal_shares(
             projects, budget, ballots, ranks, utilities=utilities, completion="add1"
@@ -324,6 +325,7 @@ def test_counts_taken_from_the_previous_run_are_the_counts(
 
     from ballots.tally import _equal_shares
     from ballots.tally._certificates import Hints
+    from ballots.tally._run_state import DEAD
 
     projects, budget, ballots = election
     ranks = TieBreak("lexico").ranks(projects)
@@ -339,7 +341,7 @@ def test_counts_taken_from_the_previous_run_are_the_counts(
             made = len(run.bought)
             classes = run.class_of if run.behind is None else run.behind[made - 1]
             fresh = Counter(engine.gatherers[j](classes))
-            dead = fresh.pop(_equal_shares._DEAD) - 1
+            dead = fresh.pop(DEAD) - 1
             assert counts == fresh
             assert run.alive[j] == engine.voters_of[j] - dead
             assert sorted(run.prior[j]) == sorted(counts)
@@ -383,7 +385,7 @@ def test_runs_that_start_from_the_previous_run_stay_exact(
     every: int,
 ) -> None:
     """A run that starts from the previous run's state (`_trail.Snapshot`) buys what MES buys."""
-    from ballots.tally import _equal_shares
+    from ballots.tally import _equal_shares, _run_charging
     from ballots.tally._certificates import Hints
 
     projects, budget, ballots = election
@@ -400,7 +402,7 @@ def test_runs_that_start_from_the_previous_run_stay_exact(
     voter_budget = Fraction(budget, len(ballots)) + extra
     hints = None
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_equal_shares, "SNAPSHOT_EVERY", every)
+        patch.setattr(_run_charging, "SNAPSHOT_EVERY", every)
         patch.setattr(_equal_shares._Run, "restore", counted)
         for rise in [0, *rises]:
             voter_budget += rise
