@@ -177,9 +177,11 @@ def _run_pabutools(
 
 def _time(seconds: float) -> str:
     """Seconds, or milliseconds below a tenth of a second (where "0.00 s" would say nothing),
-    with three decimals below one millisecond."""
+    with three significant digits below ten milliseconds."""
     if seconds < 0.001:
         return f"{seconds * 1000:.3f} ms"
+    if seconds < 0.01:
+        return f"{seconds * 1000:.2f} ms"
     return f"{seconds * 1000:.1f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
 
 
@@ -187,12 +189,16 @@ def _row(m: Measurement) -> str:
     civica = _time(m.civica) + ("" if m.civica_runs > 1 else " (1 run)")
     if m.pabutools is None:
         return f"| {m.file} | {m.rule} | {civica} | n/a | | |"
+    ratio = _ratio(m.pabutools / m.civica)
     if m.pabutools_timed_out:
-        ratio = m.pabutools / m.civica
-        return f"| {m.file} | {m.rule} | {civica} | > {m.pabutools:.0f} s | > {ratio:.0f}× | |"
-    ratio = m.pabutools / m.civica
+        return f"| {m.file} | {m.rule} | {civica} | > {m.pabutools:.0f} s | > {ratio} | |"
     same = "yes" if m.agree else "**no**"
-    return f"| {m.file} | {m.rule} | {civica} | {_time(m.pabutools)} | {ratio:.0f}× | {same} |"
+    return f"| {m.file} | {m.rule} | {civica} | {_time(m.pabutools)} | {ratio} | {same} |"
+
+
+def _ratio(ratio: float) -> str:
+    """With one decimal below 100 (a ratio near 10 rounded to "10×" would hide 9.6)."""
+    return f"{ratio:.1f}×" if ratio < 100 else f"{ratio:.0f}×"
 
 
 def timed_runs(compute: Callable[[], T], repeat: int, min_seconds: float) -> tuple[list[float], T]:
