@@ -139,8 +139,17 @@ class _Run:
                 need -= money[c] * counts[c]
                 weight -= counts[c]
             return False
-        if self.pristine and money[_FIRST] * weight >= need * max(self.weights[j]):
-            return self.priced(j, need, weight, unit)  # all can pay, even at the largest weight
+        if self.pristine:
+            # Everyone holds m: who gives the most points runs dry first. Rows by weight,
+            # counted only until the price is found (often at the first).
+            m, weights = money[_FIRST], self.weights[j]
+            for w in sorted(set(weights), reverse=True):
+                if m * weight >= need * w:
+                    return self.priced(j, need, weight, unit)
+                n = weights.count(w)
+                need -= m * n
+                weight -= w * n
+            return False
         for _, m, w, n in self.rows(j):
             if m * weight >= need * w:
                 return self.priced(j, need, weight, unit)
@@ -157,14 +166,11 @@ class _Run:
         return True
 
     def rows(self, j: int) -> list[tuple[int, int, int, int]]:
-        """Weighted ballots: (order, money, weight, voters) of j's supporters by class and
-        weight, ascending; `order` is money·(sort_factor // weight), which orders money / weight.
+        """Weighted ballots, once a purchase is made: (order, money, weight, voters) of j's
+        supporters by class and weight, ascending; `order` is money·(sort_factor // weight),
+        which orders money / weight.
         """
         factor = self.sort_factor
-        if self.pristine:
-            m = self.money[_FIRST]
-            histogram = Counter(self.weights[j]).items()
-            return sorted([(m * (factor // w), m, w, n) for w, n in histogram])
         money = self.money
         classes = map(self.class_of.__getitem__, self.voters_of[j])
         pairs = Counter(zip(classes, self.weights[j], strict=True))
