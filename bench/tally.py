@@ -177,7 +177,7 @@ def _run_pabutools(
 
 def _time(seconds: float) -> str:
     """Seconds, or milliseconds below a tenth of a second (where "0.00 s" would say nothing),
-    with three significant digits below ten milliseconds."""
+    with three decimals below one millisecond and two below ten (0.071 ms, 2.04 ms)."""
     if seconds < 0.001:
         return f"{seconds * 1000:.3f} ms"
     if seconds < 0.01:
